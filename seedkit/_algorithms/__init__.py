@@ -1,0 +1,89 @@
+"""Bit generators: turn a key into raw ``uint32`` bits.
+
+Each algorithm is a :class:`BitGenerator`: it derives its key from a seed's four words and fills
+shapes with bits. The distribution layer only talks to this interface, so a second algorithm (a
+TensorFlow-compatible Philox) can be added without touching the layers above.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Protocol
+
+import jax
+
+
+class Algorithm(enum.IntEnum):
+    """The random-number algorithms, with TensorFlow's values (``tf.random.Algorithm``).
+
+    Example:
+        >>> import seedkit
+        >>> seedkit.Algorithm.THREEFRY.value
+        2
+    """
+
+    PHILOX = 1  # TF's RNG_ALG_PHILOX (tensorflow/core/framework/rng_alg.h)
+    THREEFRY = 2  # RNG_ALG_THREEFRY
+    AUTO_SELECT = 3  # RNG_ALG_AUTO_SELECT
+
+
+class BitGenerator(Protocol):
+    """What the distribution layer needs from an algorithm."""
+
+    def key_from_words(self, words: jax.Array) -> jax.Array:
+        """The algorithm's key from a seed's four uint32 words ``(lo0, hi0, lo1, hi1)``."""
+
+    def random_bits(self, key: jax.Array, shape: tuple[int, ...], words: int) -> jax.Array:
+        """``uint32`` bits of shape ``shape`` (``words == 1``) or ``shape + (words,)``."""
+
+    def block(self, key: jax.Array, x0: jax.Array, x1: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """Two uint32 words per element for the counter ``(x0, x1)``: rejection samplers use
+        it to give each element its own stream of attempts."""
+
+
+_NAMES = {"philox": Algorithm.PHILOX, "threefry": Algorithm.THREEFRY, "auto_select": Algorithm.AUTO_SELECT}
+_DEFAULT = Algorithm.THREEFRY
+
+
+def resolve_alg(alg: Any, name: str = "alg") -> Algorithm:
+    """Map an ``Algorithm``, its name (case, ``-`` and ``_`` insensitive, as TF) or its int value
+    to a concrete algorithm; ``auto_select`` and ``None`` resolve to the default (threefry)."""
+    if alg is None:
+        resolved = Algorithm.AUTO_SELECT
+    elif isinstance(alg, Algorithm):
+        resolved = alg
+    elif isinstance(alg, str):
+        key = alg.lower().replace("-", "_")
+        if key not in _NAMES:
+            raise ValueError(
+                f"`{name}` must be one of 'philox', 'threefry', 'auto_select' (or seedkit.Algorithm, "
+                f"or 1, 2, 3); got {alg!r}."
+            )
+        resolved = _NAMES[key]
+    elif isinstance(alg, int) and not isinstance(alg, bool):
+        try:
+            resolved = Algorithm(alg)
+        except ValueError:
+            raise ValueError(
+                f"`{name}`: unsupported algorithm id {alg}; accepted are 1 (philox), 2 (threefry), "
+                "3 (auto_select)."
+            ) from None
+    else:
+        raise TypeError(
+            f"`{name}` must be a seedkit.Algorithm, a string or an int; got {type(alg).__name__} "
+            f"{alg!r}."
+        )
+    return _DEFAULT if resolved == Algorithm.AUTO_SELECT else resolved
+
+
+def bit_generator(alg: Any, name: str = "alg") -> BitGenerator:
+    """The :class:`BitGenerator` for ``alg`` (anything :func:`resolve_alg` accepts)."""
+    resolved = resolve_alg(alg, name)
+    if resolved == Algorithm.THREEFRY:
+        from seedkit._algorithms import _threefry
+
+        return _threefry.THREEFRY
+    raise NotImplementedError(
+        "alg='philox' (TensorFlow-compatible Philox4x32-10) is not implemented yet in seedkit; "
+        "use alg='threefry' or 'auto_select'."
+    )

@@ -1,0 +1,168 @@
+"""Samples from bits: every distribution, written once against a :class:`BitGenerator`.
+
+Each function takes ``(gen, key, *static, *params)`` (static: shapes, dtypes and other
+compile-time values; params: arrays) with already-validated arguments and is pure and traceable; the public layers (stateless ops, Generator, stateful ops) validate and derive keys.
+The rejection samplers (gamma, Poisson, binomial) live in :mod:`seedkit._rejection`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+from jax.scipy import special
+
+from seedkit import _bits
+
+_SQRT2 = math.sqrt(2.0)
+# erf(±2/sqrt(2)): the standard normal's mass inside ±2 maps to (-_ERF2, _ERF2) under erfinv.
+_ERF2 = math.erf(2.0 / math.sqrt(2.0))
+
+
+def _compute_dtype(dtype) -> jnp.dtype:
+    """Half-precision floats are computed in float32 and rounded at the end (as TF does)."""
+    return jnp.dtype(jnp.float64) if jnp.dtype(dtype) == jnp.float64 else jnp.dtype(jnp.float32)
+
+
+def _open_unit(gen, key, shape, dtype) -> jax.Array:
+    if jnp.dtype(dtype) == jnp.float64:
+        return _bits.open_unit_float64(gen.random_bits(key, shape, 2))
+    return _bits.open_unit_float32(gen.random_bits(key, shape, 1))
+
+
+def uniform_float(gen, key, shape, dtype, minval, maxval) -> jax.Array:
+    words = 2 if jnp.dtype(dtype) == jnp.float64 else 1
+    u = _bits.unit_float(gen.random_bits(key, shape, words), dtype)
+    lo = jnp.asarray(minval, dtype)
+    hi = jnp.asarray(maxval, dtype)
+    x = u * (hi - lo) + lo
+    # Rounding can land exactly on maxval; keep the promise of a half-open interval.
+    below = jnp.nextafter(hi, lo)
+    return jnp.where((x >= hi) & (hi > lo), below, x).astype(dtype)
+
+
+def uniform_int(gen, key, shape, dtype, minval, maxval) -> jax.Array:
+    """Integers in ``[minval, maxval)`` via a 64-bit (or 128-bit for 64-bit ints) fraction times
+    the span, so the bias is at most ``span / 2**64``."""
+    dtype = jnp.dtype(dtype)
+    lo = jnp.asarray(minval, dtype)
+    hi = jnp.asarray(maxval, dtype)
+    if dtype.itemsize == 8:
+        udt = jnp.uint64
+        span = lax.bitcast_convert_type(hi, udt) - lax.bitcast_convert_type(lo, udt)
+        off = _bits.bounded64(gen.random_bits(key, shape, 4), span)
+    else:
+        udt = jnp.uint32
+        span = lax.bitcast_convert_type(hi, udt) - lax.bitcast_convert_type(lo, udt)
+        w = gen.random_bits(key, shape, 2)
+        off = _bits.bounded32(w[..., 0], w[..., 1], span)
+    # An empty range (possible only with traced bounds) gives minval rather than garbage.
+    off = jnp.where(hi > lo, off, udt(0))
+    return lax.bitcast_convert_type(lax.bitcast_convert_type(lo, udt) + off, dtype)
+
+
+def full_int(gen, key, shape, dtype) -> jax.Array:
+    """Every value of an integer dtype equally likely (TF's ``minval=maxval=None`` rule)."""
+    dtype = jnp.dtype(dtype)
+    if dtype.itemsize == 8:
+        w = gen.random_bits(key, shape, 2)
+        u = (w[..., 0].astype(jnp.uint64) << 32) | w[..., 1].astype(jnp.uint64)
+        return lax.bitcast_convert_type(u, dtype)
+    return lax.bitcast_convert_type(gen.random_bits(key, shape, 1), dtype)
+
+
+def _standard_normal(gen, key, shape, cdt) -> jax.Array:
+    u = _open_unit(gen, key, shape, cdt)
+    return jnp.asarray(_SQRT2, cdt) * special.erfinv(2 * u - 1)
+
+
+def normal(gen, key, shape, dtype, mean, stddev) -> jax.Array:
+    """Inverse-CDF normal: one word (two for float64) per sample, ``sqrt(2) * erfinv(2u - 1)``."""
+    cdt = _compute_dtype(dtype)
+    z = _standard_normal(gen, key, shape, cdt)
+    return (z * jnp.asarray(stddev, cdt) + jnp.asarray(mean, cdt)).astype(dtype)
+
+
+def truncated_normal(gen, key, shape, dtype, mean, stddev) -> jax.Array:
+    """A standard normal restricted to ``(-2, 2)``, then scaled. TF redraws values outside two
+    standard deviations; drawing ``u`` uniformly on that interval's CDF range and inverting gives
+    the same distribution with a fixed number of bits per sample."""
+    cdt = _compute_dtype(dtype)
+    u = _open_unit(gen, key, shape, cdt)
+    z = jnp.asarray(_SQRT2, cdt) * special.erfinv(jnp.asarray(_ERF2, cdt) * (2 * u - 1))
+    bound = jnp.nextafter(jnp.asarray(2.0, cdt), jnp.asarray(0.0, cdt))
+    z = jnp.clip(z, -bound, bound)
+    return (z * jnp.asarray(stddev, cdt) + jnp.asarray(mean, cdt)).astype(dtype)
+
+
+def parameterized_truncated_normal(gen, key, shape, dtype, means, stddevs, minvals, maxvals):
+    """Normal(means, stddevs) restricted to ``[minvals, maxvals]`` by inverting the CDF on the
+    interval's CDF range. An interval in the upper tail is mirrored to the lower tail, where the
+    CDF has its full relative precision."""
+    cdt = _compute_dtype(dtype)
+    m, s, a, b = (jnp.broadcast_to(jnp.asarray(v, cdt), shape) for v in (means, stddevs, minvals, maxvals))
+    lo, hi = (a - m) / s, (b - m) / s
+    flip = lo > 0
+    lo_, hi_ = jnp.where(flip, -hi, lo), jnp.where(flip, -lo, hi)
+    cdf_lo, cdf_hi = special.ndtr(lo_), special.ndtr(hi_)
+    u = _open_unit(gen, key, shape, cdt)
+    z = special.ndtri(cdf_lo + u * (cdf_hi - cdf_lo))
+    z = jnp.clip(jnp.where(flip, -z, z), lo, hi)
+    return (m + s * z).astype(dtype)
+
+
+def categorical(gen, key, num_samples, dtype, logits) -> jax.Array:
+    """Gumbel-max: ``argmax(logits + Gumbel noise)`` per sample; logits ``[batch, classes]``."""
+    logits = jnp.asarray(logits)
+    cdt = jnp.float64 if logits.dtype == jnp.float64 else jnp.float32
+    batch, classes = logits.shape
+    u = _open_unit(gen, key, (batch, num_samples, classes), cdt)
+    gumbel = -jnp.log(-jnp.log(u))
+    scores = logits.astype(cdt)[:, None, :] + gumbel
+    return jnp.argmax(scores, axis=-1).astype(dtype)
+
+
+def permutation_indices(gen, key, n: int) -> jax.Array:
+    """A uniformly random permutation of ``range(n)``: sort by 64-bit random keys (two words per
+    element); a tie (probability about ``n**2 / 2**65``) keeps index order."""
+    w = gen.random_bits(key, (n,), 2)
+    _, _, perm = lax.sort((w[:, 0], w[:, 1], jnp.arange(n, dtype=jnp.int32)), num_keys=2)
+    return perm
+
+
+def shuffle(gen, key, value) -> jax.Array:
+    value = jnp.asarray(value)
+    if value.ndim == 0 or value.shape[0] <= 1:
+        return value
+    return value[permutation_indices(gen, key, value.shape[0])]
+
+
+def _feistel_bits(max_index: int) -> int:
+    bits = max(2, int(max_index).bit_length())
+    return bits + (bits % 2)
+
+
+INDEX_SHUFFLE_ROUNDS = 6
+
+
+def index_shuffle(gen, key, max_index: int, index) -> jax.Array:
+    """A keyed bijection on ``[0, max_index]``: a balanced Feistel network on the smallest even
+    number of bits that covers ``max_index``, with the threefry block as its round function,
+    and cycle-walking (re-encrypting) until the value is back in range."""
+    half = _feistel_bits(max_index) // 2
+    mask = jnp.uint32((1 << half) - 1)
+    x = jnp.asarray(index).astype(jnp.uint32)
+
+    def encrypt(v):
+        left, right = v >> half, v & mask
+        for r in range(INDEX_SHUFFLE_ROUNDS):
+            f, _ = gen.block(key, jnp.full_like(right, r), right)
+            left, right = right, left ^ (f & mask)
+        return (left << half) | right
+
+    limit = jnp.uint32(max_index)
+    x = encrypt(x)
+    x = lax.while_loop(lambda v: jnp.any(v > limit), lambda v: jnp.where(v > limit, encrypt(v), v), x)
+    return x

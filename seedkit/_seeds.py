@@ -1,0 +1,129 @@
+"""Seeds: accept what users pass as a seed and turn it into 32-bit words.
+
+A seed is TensorFlow's shape-``[2]`` integer array. Each element is an int64 value, so a seed
+carries 128 bits. They are represented here as four ``uint32`` words
+``(lo(s0), hi(s0), lo(s1), hi(s1))``, which never needs ``jax_enable_x64``:
+
+* Python ints, lists, tuples and NumPy arrays are split on the host, where 64-bit integers exist.
+* JAX arrays (concrete or traced) are split on the device: int32 elements are sign-extended
+  (as TF does when it casts a seed to uint64), uint32 elements are zero-extended, and int64
+  elements (only possible with ``jax_enable_x64``) are shifted apart.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+_ACCEPTED = (
+    "a shape-[2] integer array-like (list, tuple, NumPy or JAX array) of int32, int64 or "
+    "uint32 values, each within the int64 range"
+)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, (jax.Array, np.ndarray)):
+        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def _check_int(x: Any, name: str, original: Any) -> int:
+    """One element of a host seed as a Python int, with TF's int64 range."""
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be {_ACCEPTED}; got {_describe(original)} with a bool.")
+    if not isinstance(x, (numbers.Integral, np.integer)):
+        raise TypeError(
+            f"`{name}` must be {_ACCEPTED}; got {_describe(original)} containing "
+            f"{type(x).__name__} {x!r}. Cast it to an integer type first."
+        )
+    v = int(x)
+    if not _INT64_MIN <= v <= _INT64_MAX:
+        raise ValueError(
+            f"`{name}` elements must lie in the int64 range [-2**63, 2**63 - 1]; got {v} in "
+            f"{_describe(original)}."
+        )
+    return v
+
+
+def int_to_words(value: int) -> tuple[int, int]:
+    """Split an int64 value into its (low, high) uint32 words, two's complement."""
+    u = value & 0xFFFFFFFFFFFFFFFF
+    return u & 0xFFFFFFFF, u >> 32
+
+
+def host_seed_ints(seed: Any, name: str = "seed") -> tuple[int, int] | None:
+    """The two int64 values of a host (non-JAX) seed, or ``None`` if ``seed`` is a JAX array."""
+    if seed is None:
+        raise TypeError(f"`{name}` is required: pass {_ACCEPTED}, e.g. {name}=(1, 2).")
+    if isinstance(seed, jax.Array):
+        return None
+    if isinstance(seed, (str, bytes)):
+        raise TypeError(f"`{name}` must be {_ACCEPTED}; got {_describe(seed)}.")
+    arr = np.asarray(seed, dtype=object) if isinstance(seed, (list, tuple)) else np.asarray(seed)
+    if arr.shape != (2,):
+        raise ValueError(f"`{name}` must have shape [2]; got {_describe(seed)} of shape {arr.shape}.")
+    if arr.dtype != object and arr.dtype.kind not in "iu":
+        raise TypeError(f"`{name}` must be {_ACCEPTED}; got {_describe(seed)}.")
+    a, b = (_check_int(x, name, seed) for x in arr.tolist())
+    return a, b
+
+
+def _device_words(seed: jax.Array, name: str) -> jax.Array:
+    if seed.shape != (2,):
+        raise ValueError(f"`{name}` must have shape [2]; got {_describe(seed)}.")
+    dtype = jnp.dtype(seed.dtype)
+    if dtype == jnp.bool_ or dtype.kind not in "iu":
+        raise TypeError(f"`{name}` must be {_ACCEPTED}; got {_describe(seed)}.")
+    if dtype.itemsize == 8:  # int64 / uint64: only exists with jax_enable_x64.
+        lo = (seed & 0xFFFFFFFF).astype(jnp.uint32)
+        hi = (seed >> 32).astype(jnp.uint32)
+    elif dtype.kind == "i":
+        x = seed.astype(jnp.int32)
+        lo = jax.lax.bitcast_convert_type(x, jnp.uint32)
+        hi = jax.lax.bitcast_convert_type(x >> 31, jnp.uint32)  # sign extension, as TF's cast
+    else:
+        lo = seed.astype(jnp.uint32)
+        hi = jnp.zeros_like(lo)
+    return jnp.stack([lo[0], hi[0], lo[1], hi[1]])
+
+
+def seed_words(seed: Any, name: str = "seed") -> jax.Array:
+    """Validate a shape-``[2]`` seed and return its four uint32 words.
+
+    Works on Python and NumPy values (checked on the host) and on JAX arrays, traced or not.
+    """
+    ints = host_seed_ints(seed, name)
+    if ints is None:
+        return _device_words(seed, name)
+    words = [*int_to_words(ints[0]), *int_to_words(ints[1])]
+    return jnp.asarray(np.array(words, dtype=np.uint32))
+
+
+def scalar_seed_int(seed: Any, name: str = "seed") -> int:
+    """Validate a scalar integer seed (``set_seed(1234)``, ``Generator.from_seed(7)``)."""
+    if seed is None:
+        raise TypeError(f"`{name}` is required: pass a Python or NumPy integer.")
+    if isinstance(seed, (jax.Array, np.ndarray)):
+        if seed.shape != ():
+            raise ValueError(f"`{name}` must be a scalar integer; got {_describe(seed)}.")
+        if isinstance(seed, jax.core.Tracer):
+            raise TypeError(
+                f"`{name}` must be a concrete integer, not a traced value; pass it as a static "
+                "argument or use a stateless_* op with a traced seed."
+            )
+        seed = seed.item() if seed.dtype.kind in "iu" else seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (numbers.Integral, np.integer)):
+        raise TypeError(f"`{name}` must be a Python or NumPy integer; got {_describe(seed)}.")
+    v = int(seed)
+    if not _INT64_MIN <= v <= _INT64_MAX:
+        raise ValueError(f"`{name}` must lie in the int64 range [-2**63, 2**63 - 1]; got {v}.")
+    return v

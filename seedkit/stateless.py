@@ -1,0 +1,480 @@
+"""Stateless random ops with TensorFlow's names, signatures and argument rules.
+
+Every function here is a pure function of its ``seed``: the same seed gives the same numbers on
+every call, eagerly or under ``jax.jit``/``jax.vmap``, in every process and (the stream-stability
+promise) in every seedkit 1.x release. The stateful layers (global seed, ``Generator``,
+``seedkit.function``) all end up here.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from seedkit import _checks, _distributions, _rejection
+from seedkit._algorithms import bit_generator, resolve_alg
+from seedkit._seeds import host_seed_ints, seed_words
+
+_SAMPLERS = {
+    "uniform_float": _distributions.uniform_float,
+    "uniform_int": _distributions.uniform_int,
+    "full_int": _distributions.full_int,
+    "normal": _distributions.normal,
+    "truncated_normal": _distributions.truncated_normal,
+    "parameterized_truncated_normal": _distributions.parameterized_truncated_normal,
+    "categorical": _distributions.categorical,
+    "shuffle": _distributions.shuffle,
+    "index_shuffle": _distributions.index_shuffle,
+    "gamma": _rejection.gamma,
+    "poisson": _rejection.poisson,
+    "binomial": _rejection.binomial,
+}
+
+
+@functools.partial(jax.jit, static_argnames=("dist", "alg", "static"))
+def _sample(dist: str, alg, static: tuple, words, counter, params: tuple):
+    """The one compiled entry point of every op: derive the key from the seed words (and fold in
+    a 64-bit ``counter = (lo, hi)`` when the stateful layers pass one), then sample.
+
+    ``dist``, ``alg`` and ``static`` (shape, dtype, ...) select the kernel; seed, counter and
+    distribution parameters are runtime arguments, so a new seed never re-traces."""
+    gen = bit_generator(alg)
+    key = gen.key_from_words(words)
+    if counter is not None:
+        key = jnp.stack(gen.block(key, counter[1], counter[0]))
+    return _SAMPLERS[dist](gen, key, *static, *params)
+
+
+def sample(dist: str, static: tuple, seed: Any, params: tuple = (), *, alg: Any = None, counter=None):
+    """Validate ``seed`` and ``alg`` and run the sampler ``dist`` (for the layers above)."""
+    return _sample(dist, resolve_alg(alg), static, seed_words(seed), counter, params)
+
+
+def _scalar_param(value: Any, name: str, dtype) -> Any:
+    if value is None:
+        return None
+    if np.ndim(value) != 0:
+        raise ValueError(
+            f"`{name}` must be a scalar for integer dtypes (TF's rule); got a value of shape "
+            f"{np.shape(value)}."
+        )
+    return value
+
+
+def _check_int_bounds(minval, maxval, dtype) -> None:
+    info = jnp.iinfo(dtype)
+    for name, v in (("minval", minval), ("maxval", maxval)):
+        if isinstance(v, (float, np.floating)) or (hasattr(v, "dtype") and jnp.dtype(v.dtype).kind == "f"):
+            raise TypeError(f"`{name}` must be an integer for dtype {jnp.dtype(dtype).name}; got {v!r}.")
+        if _checks.is_concrete(v):
+            iv = int(np.asarray(v))
+            if not info.min <= iv <= info.max:
+                raise ValueError(
+                    f"`{name}`={iv} is outside the range of {jnp.dtype(dtype).name} "
+                    f"[{info.min}, {info.max}]."
+                )
+    if _checks.is_concrete(minval) and _checks.is_concrete(maxval):
+        if int(np.asarray(minval)) >= int(np.asarray(maxval)):
+            raise ValueError(
+                f"`minval` must be less than `maxval` for integer dtypes; got minval={minval!r}, "
+                f"maxval={maxval!r}."
+            )
+
+
+def _uniform_args(shape, minval, maxval, dtype) -> tuple[str, tuple, tuple]:
+    """(sampler, static, params) for TF's uniform rules; shared with Generator and the stateful
+    ``uniform``."""
+    shape = _checks.shape(shape)
+    dtype = _checks.dtype(dtype, _checks.FLOATS + _checks.INTS)
+    if jnp.issubdtype(dtype, jnp.integer):
+        if minval is None and maxval is None:
+            return "full_int", (shape, dtype), ()
+        if minval is None or maxval is None:
+            raise ValueError(
+                f"For integer dtype {dtype.name}, `minval` and `maxval` must be both None (full "
+                f"range) or both given; got minval={minval!r} and maxval={maxval!r}."
+            )
+        minval, maxval = _scalar_param(minval, "minval", dtype), _scalar_param(maxval, "maxval", dtype)
+        _check_int_bounds(minval, maxval, dtype)
+        # Concrete bounds travel as arrays of the output dtype: a Python int above 2**31 would
+        # not fit the int32 that jit would otherwise give it.
+        minval, maxval = (np.asarray(int(np.asarray(v)), dtype) if _checks.is_concrete(v) else v for v in (minval, maxval))
+        return "uniform_int", (shape, dtype), (minval, maxval)
+    if minval is None:
+        raise ValueError(f"`minval` must be a number for float dtype {dtype.name}; got None.")
+    maxval = 1.0 if maxval is None else maxval
+    _checks.broadcastable(shape, minval, "minval")
+    _checks.broadcastable(shape, maxval, "maxval")
+    return "uniform_float", (shape, dtype), (minval, maxval)
+
+
+def stateless_uniform(
+    shape: Any,
+    seed: Any,
+    minval: Any = 0,
+    maxval: Any = None,
+    dtype: Any = jnp.float32,
+    name: str | None = None,
+    alg: Any = "auto_select",
+) -> jax.Array:
+    """Uniform values in ``[minval, maxval)``, a pure function of ``seed`` (``tf.random.stateless_uniform``).
+
+    Floats (float16, bfloat16, float32, float64) default to ``[0, 1)``; integer dtypes (int32,
+    int64, uint32, uint64) need ``maxval``, except that ``minval=None, maxval=None`` gives every
+    value of the dtype. ``name`` is accepted for TF compatibility and ignored.
+
+    Example:
+        >>> import seedkit
+        >>> x = seedkit.stateless_uniform([3], seed=(1, 2))
+        >>> bool((x == seedkit.stateless_uniform([3], seed=(1, 2))).all())
+        True
+        >>> seedkit.stateless_uniform([4], seed=(1, 2), minval=0, maxval=10, dtype="int32").dtype
+        dtype('int32')
+    """
+    dist, static, params = _uniform_args(shape, minval, maxval, dtype)
+    return sample(dist, static, seed, params, alg=alg)
+
+
+def _normal_args(shape, mean, stddev, dtype, dist="normal") -> tuple[str, tuple, tuple]:
+    shape = _checks.shape(shape)
+    dtype = _checks.dtype(dtype, _checks.FLOATS)
+    _checks.broadcastable(shape, mean, "mean")
+    _checks.broadcastable(shape, stddev, "stddev")
+    return dist, (shape, dtype), (mean, stddev)
+
+
+def stateless_normal(
+    shape: Any,
+    seed: Any,
+    mean: Any = 0.0,
+    stddev: Any = 1.0,
+    dtype: Any = jnp.float32,
+    name: str | None = None,
+    alg: Any = "auto_select",
+) -> jax.Array:
+    """Normal values, a pure function of ``seed`` (``tf.random.stateless_normal``).
+
+    Example:
+        >>> import seedkit
+        >>> seedkit.stateless_normal([2, 3], seed=(7, 17), mean=1.0, stddev=2.0).shape
+        (2, 3)
+    """
+    dist, static, params = _normal_args(shape, mean, stddev, dtype)
+    return sample(dist, static, seed, params, alg=alg)
+
+
+def stateless_truncated_normal(
+    shape: Any,
+    seed: Any,
+    mean: Any = 0.0,
+    stddev: Any = 1.0,
+    dtype: Any = jnp.float32,
+    name: str | None = None,
+    alg: Any = "auto_select",
+) -> jax.Array:
+    """Normal values truncated to two standard deviations around ``mean``
+    (``tf.random.stateless_truncated_normal``: values beyond are re-drawn, so the distribution is
+    the normal restricted to ``(mean - 2 stddev, mean + 2 stddev)``).
+
+    Example:
+        >>> import seedkit
+        >>> x = seedkit.stateless_truncated_normal([1000], seed=(1, 2))
+        >>> bool((abs(x) < 2).all())
+        True
+    """
+    dist, static, params = _normal_args(shape, mean, stddev, dtype, "truncated_normal")
+    return sample(dist, static, seed, params, alg=alg)
+
+
+def _float_param_dtype(value: Any) -> jnp.dtype:
+    d = getattr(value, "dtype", None)
+    if d is not None and jnp.issubdtype(d, jnp.floating):
+        return jnp.dtype(jax.dtypes.canonicalize_dtype(d))
+    return jnp.dtype(jnp.float32)
+
+
+def stateless_parameterized_truncated_normal(
+    shape: Any,
+    seed: Any,
+    means: Any = 0.0,
+    stddevs: Any = 1.0,
+    minvals: Any = -2.0,
+    maxvals: Any = 2.0,
+    name: str | None = None,
+    alg: Any = "auto_select",
+) -> jax.Array:
+    """Normal(``means``, ``stddevs``) truncated to ``[minvals, maxvals]``, parameters broadcast
+    against ``shape`` (``tf.random.stateless_parameterized_truncated_normal``). The dtype is that
+    of ``means`` (float32 for Python numbers).
+
+    Example:
+        >>> import seedkit
+        >>> x = seedkit.stateless_parameterized_truncated_normal(
+        ...     [2, 100], seed=(1, 2), means=[[0.0], [5.0]], minvals=[[-1.0], [4.0]], maxvals=[[1.0], [9.0]])
+        >>> bool((x[0] <= 1).all() and (x[1] >= 4).all())
+        True
+    """
+    shape = _checks.shape(shape)
+    dtype = _float_param_dtype(means)
+    for pname, v in (("means", means), ("stddevs", stddevs), ("minvals", minvals), ("maxvals", maxvals)):
+        _checks.broadcastable(shape, v, pname)
+    if _checks.is_concrete(minvals) and _checks.is_concrete(maxvals):
+        if np.any(np.asarray(minvals, np.float64) >= np.asarray(maxvals, np.float64)):
+            raise ValueError("`minvals` must be less than `maxvals` everywhere; got an empty interval.")
+    if _checks.is_concrete(stddevs) and np.any(np.asarray(stddevs, np.float64) <= 0):
+        raise ValueError("`stddevs` must be positive.")
+    return sample(
+        "parameterized_truncated_normal", (shape, dtype), seed, (means, stddevs, minvals, maxvals), alg=alg
+    )
+
+
+def _int_output_dtype(dtype: Any, allowed=(jnp.int32, jnp.int64), name: str = "dtype") -> jnp.dtype:
+    return _checks.dtype(dtype, allowed, name=name)
+
+
+def _count(value: Any, name: str) -> int:
+    if isinstance(value, jax.core.Tracer):
+        raise TypeError(f"`{name}` must be a static Python int; got a traced value.")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        if isinstance(value, (jax.Array, np.ndarray)) and value.shape == () and value.dtype.kind in "iu":
+            value = int(value)
+        else:
+            raise TypeError(f"`{name}` must be a non-negative int; got {type(value).__name__} {value!r}.")
+    if int(value) < 0:
+        raise ValueError(f"`{name}` must be a non-negative int; got {int(value)}.")
+    return int(value)
+
+
+def _categorical_args(logits, num_samples, dtype):
+    num_samples = _count(num_samples, "num_samples")
+    if np.ndim(logits) != 2:
+        raise ValueError(f"`logits` must be 2-D [batch_size, num_classes]; got shape {np.shape(logits)}.")
+    if np.shape(logits)[1] == 0:
+        raise ValueError("`logits` must have at least one class; got num_classes = 0.")
+    if dtype is None:
+        dtype = jax.dtypes.canonicalize_dtype(jnp.int64)
+    dtype = _int_output_dtype(dtype)
+    return "categorical", (num_samples, dtype), (logits,)
+
+
+def stateless_categorical(
+    logits: Any, num_samples: Any, seed: Any, dtype: Any = None, name: str | None = None, alg: Any = "auto_select"
+) -> jax.Array:
+    """Class indices drawn from ``logits`` of shape ``[batch, classes]``; returns
+    ``[batch, num_samples]`` (``tf.random.stateless_categorical``). ``dtype`` defaults to int64
+    (int32 while ``jax_enable_x64`` is off).
+
+    Example:
+        >>> import seedkit, jax.numpy as jnp
+        >>> seedkit.stateless_categorical(jnp.log(jnp.array([[0.5, 0.5]])), 5, seed=(1, 2)).shape
+        (1, 5)
+    """
+    dist, static, params = _categorical_args(logits, num_samples, dtype)
+    return sample(dist, static, seed, (jnp.asarray(params[0]),), alg=alg)
+
+
+def _param_shape(shape, *named) -> tuple[int, ...]:
+    try:
+        return tuple(np.broadcast_shapes(*(np.shape(v) for _, v in named)))
+    except ValueError:
+        names = ", ".join(f"`{n}` {np.shape(v)}" for n, v in named)
+        raise ValueError(f"{names} do not broadcast together.") from None
+
+
+def _gamma_args(shape, alpha, beta, dtype):
+    shape = _checks.shape(shape)
+    dtype = _checks.dtype(dtype, _checks.FLOATS)
+    named = [("alpha", alpha)] + ([("beta", beta)] if beta is not None else [])
+    _checks.ends_with(shape, _param_shape(shape, *named), "shape", "alpha" if beta is None else "alpha and beta")
+    for n, v in named:
+        if _checks.is_concrete(v) and np.any(np.asarray(v, np.float64) <= 0):
+            raise ValueError(f"`{n}` must be positive; got {v!r}.")
+    return "gamma", (shape, dtype), (alpha, 1.0 if beta is None else beta)
+
+
+def stateless_gamma(
+    shape: Any, seed: Any, alpha: Any, beta: Any = None, dtype: Any = jnp.float32, name: str | None = None, alg: Any = "auto_select"
+) -> jax.Array:
+    """Gamma(``alpha``, rate ``beta``) samples (``tf.random.stateless_gamma``). TF's shape rule:
+    ``shape`` ends with the broadcast shape of ``alpha`` and ``beta``.
+
+    Example:
+        >>> import seedkit
+        >>> seedkit.stateless_gamma([10, 2], seed=(1, 2), alpha=[0.5, 1.5]).shape
+        (10, 2)
+    """
+    dist, static, params = _gamma_args(shape, alpha, beta, dtype)
+    return sample(dist, static, seed, params, alg=alg)
+
+
+def _poisson_args(shape, lam, dtype):
+    shape = _checks.shape(shape)
+    dtype = _checks.dtype(dtype, _checks.FLOATS + (jnp.int32, jnp.int64))
+    _checks.ends_with(shape, tuple(np.shape(lam)), "shape", "lam")
+    if _checks.is_concrete(lam) and np.any(np.asarray(lam, np.float64) < 0):
+        raise ValueError(f"`lam` must be non-negative; got {lam!r}.")
+    return "poisson", (shape, dtype), (lam,)
+
+
+def stateless_poisson(
+    shape: Any, seed: Any, lam: Any, dtype: Any = jnp.int32, name: str | None = None, alg: Any = "auto_select"
+) -> jax.Array:
+    """Poisson(``lam``) samples (``tf.random.stateless_poisson``); ``shape`` ends with ``lam``'s shape.
+
+    Example:
+        >>> import seedkit
+        >>> seedkit.stateless_poisson([10, 2], seed=(1, 2), lam=[5.0, 15.0]).shape
+        (10, 2)
+    """
+    dist, static, params = _poisson_args(shape, lam, dtype)
+    return sample(dist, static, seed, params, alg=alg)
+
+
+def _binomial_args(shape, counts, probs, dtype):
+    shape = _checks.shape(shape)
+    dtype = _checks.dtype(dtype, _checks.FLOATS + (jnp.int32, jnp.int64), name="output_dtype")
+    _checks.broadcastable(shape, counts, "counts")
+    _checks.broadcastable(shape, probs, "probs")
+    if _checks.is_concrete(counts) and np.any(np.asarray(counts, np.float64) < 0):
+        raise ValueError(f"`counts` must be non-negative; got {counts!r}.")
+    return "binomial", (shape, dtype), (counts, probs)
+
+
+def stateless_binomial(
+    shape: Any, seed: Any, counts: Any, probs: Any, output_dtype: Any = jnp.int32, name: str | None = None, alg: Any = "auto_select"
+) -> jax.Array:
+    """Binomial(``counts``, ``probs``) samples (``tf.random.stateless_binomial``); parameters
+    broadcast to ``shape``. As TF: ``counts == 0`` gives 0, ``probs`` is clipped to ``[0, 1]``,
+    and a NaN probability gives NaN (float outputs) or -1 (integer outputs).
+
+    Example:
+        >>> import seedkit
+        >>> x = seedkit.stateless_binomial([5], seed=(1, 2), counts=10, probs=0.5)
+        >>> bool(((x >= 0) & (x <= 10)).all())
+        True
+    """
+    dist, static, params = _binomial_args(shape, counts, probs, output_dtype)
+    return sample(dist, static, seed, params, alg=alg)
+
+
+def stateless_shuffle(value: Any, seed: Any, alg: Any = "auto_select", name: str | None = None) -> jax.Array:
+    """``value`` with its first axis randomly permuted (``tf.random.experimental.stateless_shuffle``);
+    every permutation is equally likely.
+
+    Example:
+        >>> import seedkit, jax.numpy as jnp
+        >>> sorted(seedkit.stateless_shuffle(jnp.arange(5), seed=(1, 2)).tolist())
+        [0, 1, 2, 3, 4]
+    """
+    return sample("shuffle", (), seed, (jnp.asarray(value),), alg=alg)
+
+
+def index_shuffle(index: Any, seed: Any, max_index: Any, alg: Any = "auto_select") -> jax.Array:
+    """The position of each ``index`` under a random permutation of ``[0, max_index]``, without
+    materialising the permutation (``tf.random.experimental.index_shuffle``). Vectorised over
+    ``index``; ``max_index`` is a static int below ``2**32``.
+
+    Example:
+        >>> import seedkit, jax.numpy as jnp
+        >>> sorted(seedkit.index_shuffle(jnp.arange(10), seed=(1, 2), max_index=9).tolist())
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    """
+    max_index = _count(max_index, "max_index")
+    if max_index >= 2**32:
+        raise ValueError(f"`max_index` must be below 2**32; got {max_index}.")
+    idx = jnp.asarray(index)
+    if not jnp.issubdtype(idx.dtype, jnp.integer):
+        raise TypeError(f"`index` must be an integer array; got dtype {idx.dtype}.")
+    if _checks.is_concrete(index) and idx.size:
+        lo, hi = int(np.min(np.asarray(idx))), int(np.max(np.asarray(idx)))
+        if lo < 0:
+            raise ValueError(f"`index` must be >= 0; got {lo}.")
+        if hi > max_index:
+            raise ValueError(f"`max_index` must be >= every `index`; got index {hi} > max_index {max_index}.")
+    return sample("index_shuffle", (max_index,), seed, (idx,), alg=alg).astype(idx.dtype)
+
+
+def _seed_out_dtype(seed: Any) -> jnp.dtype:
+    d = getattr(seed, "dtype", None)
+    if d is not None and jnp.dtype(d) in (jnp.dtype(jnp.int32), jnp.dtype(jnp.uint32), jnp.dtype(jnp.int64)):
+        return jnp.dtype(jax.dtypes.canonicalize_dtype(d))
+    return jnp.dtype(jnp.int32)
+
+
+def stateless_split(seed: Any, num: Any = 2, alg: Any = "auto_select") -> jax.Array:
+    """``num`` new seeds, shape ``[num, 2]``, each independent of the others and of ``seed``
+    (``tf.random.split``). The seed's integer dtype is kept (int32 for Python values).
+
+    Example:
+        >>> import seedkit
+        >>> seedkit.stateless_split((1, 2), num=3).shape
+        (3, 2)
+    """
+    num = _count(num, "num")
+    return sample("full_int", ((num, 2), _seed_out_dtype(seed)), seed, alg=alg)
+
+
+def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> jax.Array:
+    """A new shape-``[2]`` seed from ``seed`` and the integer ``data`` (``tf.random.fold_in``).
+
+    As in TF, the result is ``[a, data]`` where ``a`` is a value drawn from ``seed``: distinct
+    ``data`` give distinct seeds.
+
+    Example:
+        >>> import seedkit
+        >>> s = seedkit.stateless_fold_in((1, 2), 7)
+        >>> s.shape, int(s[1])
+        ((2,), 7)
+    """
+    if isinstance(data, (bool, np.bool_)) or (
+        not isinstance(data, (numbers.Integral, np.integer, jax.Array, np.ndarray))
+    ):
+        raise TypeError(f"`data` must be an integer scalar; got {type(data).__name__} {data!r}.")
+    data = jnp.asarray(data)
+    if data.shape != () or not jnp.issubdtype(data.dtype, jnp.integer):
+        raise TypeError(f"`data` must be an integer scalar; got shape {data.shape}, dtype {data.dtype}.")
+    first = sample("full_int", ((), data.dtype), seed, alg=alg)
+    return jnp.stack([first, data])
+
+
+def key(seed: Any, alg: Any = "auto_select") -> jax.Array:
+    """The typed JAX key (``jax.random.key`` style) that seedkit derives from ``seed``, for use
+    with ``jax.random``. (``jax.random``'s samplers are not covered by seedkit's
+    stream-stability promise.)
+
+    Example:
+        >>> import jax, seedkit
+        >>> jax.random.uniform(seedkit.key((1, 2)), (2,)).shape
+        (2,)
+    """
+    gen = bit_generator(alg)
+    if resolve_alg(alg) != resolve_alg("threefry"):
+        raise NotImplementedError("seedkit.key is only defined for the threefry algorithm.")
+    return jax.random.wrap_key_data(_derive_key(seed_words(seed), gen), impl="threefry2x32")
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _derive_key(words, gen):
+    return gen.key_from_words(words)
+
+
+__all__ = [
+    "index_shuffle",
+    "key",
+    "stateless_binomial",
+    "stateless_categorical",
+    "stateless_fold_in",
+    "stateless_gamma",
+    "stateless_normal",
+    "stateless_parameterized_truncated_normal",
+    "stateless_poisson",
+    "stateless_shuffle",
+    "stateless_split",
+    "stateless_truncated_normal",
+    "stateless_uniform",
+]
