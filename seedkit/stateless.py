@@ -36,18 +36,30 @@ _SAMPLERS = {
 }
 
 
+def _draw(dist: str, gen, static: tuple, key, counter, params: tuple):
+    if counter is not None:
+        # A 64-bit counter (lo, hi) selects the n-th independent stream under one key: the draw's
+        # key is the block at counter position (hi, lo). Generators and per-op counters use it.
+        key = jnp.stack(gen.block(key, counter[1], counter[0]))
+    sampler = getattr(gen, "samplers", {}).get(dist, _SAMPLERS[dist])
+    return sampler(gen, key, *static, *params)
+
+
 @functools.partial(jax.jit, static_argnames=("dist", "alg", "static"))
 def _sample(dist: str, alg, static: tuple, words, counter, params: tuple):
-    """The one compiled entry point of every op: derive the key from the seed words (and fold in
-    a 64-bit ``counter = (lo, hi)`` when the stateful layers pass one), then sample.
+    """The compiled entry point of every op: derive the key from the seed's four words, fold in
+    ``counter`` (uint32 ``[lo, hi]``, or None), sample.
 
     ``dist``, ``alg`` and ``static`` (shape, dtype, ...) select the kernel; seed, counter and
     distribution parameters are runtime arguments, so a new seed never re-traces."""
     gen = bit_generator(alg)
-    key = gen.key_from_words(words)
-    if counter is not None:
-        key = jnp.stack(gen.block(key, counter[1], counter[0]))
-    return _SAMPLERS[dist](gen, key, *static, *params)
+    return _draw(dist, gen, static, gen.key_from_words(words), counter, params)
+
+
+@functools.partial(jax.jit, static_argnames=("dist", "alg", "static"))
+def _sample_from_key(dist: str, alg, static: tuple, key, counter, params: tuple):
+    """:func:`_sample` for callers that already hold an algorithm key (the Generator)."""
+    return _draw(dist, bit_generator(alg), static, key, counter, params)
 
 
 def sample(dist: str, static: tuple, seed: Any, params: tuple = (), *, alg: Any = None, counter=None):

@@ -40,6 +40,10 @@ class BitGenerator(Protocol):
         """Two uint32 words per element for the counter ``(x0, x1)``: rejection samplers use
         it to give each element its own stream of attempts."""
 
+    # Optional: ``samplers`` (a dict from sampler name to function) overrides the shared
+    # bits-to-values conversions in seedkit._distributions for this algorithm, for an algorithm
+    # whose numbers must match another library's conversions (TF's Philox).
+
 
 _NAMES = {"philox": Algorithm.PHILOX, "threefry": Algorithm.THREEFRY, "auto_select": Algorithm.AUTO_SELECT}
 _DEFAULT = Algorithm.THREEFRY
