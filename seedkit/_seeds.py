@@ -96,7 +96,7 @@ def _device_words(seed: jax.Array, name: str) -> jax.Array:
     return jnp.stack([lo[0], hi[0], lo[1], hi[1]])
 
 
-def seed_words(seed: Any, name: str = "seed") -> jax.Array:
+def seed_words(seed: Any, name: str = "seed") -> jax.Array | np.ndarray:
     """Validate a shape-``[2]`` seed and return its four uint32 words.
 
     Works on Python and NumPy values (checked on the host) and on JAX arrays, traced or not.
@@ -104,8 +104,9 @@ def seed_words(seed: Any, name: str = "seed") -> jax.Array:
     ints = host_seed_ints(seed, name)
     if ints is None:
         return _device_words(seed, name)
-    words = [*int_to_words(ints[0]), *int_to_words(ints[1])]
-    return jnp.asarray(np.array(words, dtype=np.uint32))
+    # A NumPy array, not a device array: jit takes it straight from the host, while an explicit
+    # device_put here would cost more than the whole compiled call.
+    return np.array([*int_to_words(ints[0]), *int_to_words(ints[1])], dtype=np.uint32)
 
 
 def scalar_seed_int(seed: Any, name: str = "seed") -> int:
