@@ -38,9 +38,9 @@ _SAMPLERS = {
 
 def _draw(dist: str, gen, static: tuple, key, counter, params: tuple):
     if counter is not None:
-        # A 64-bit counter (lo, hi) selects the n-th independent stream under one key: the draw's
-        # key is the block at counter position (hi, lo). Generators and per-op counters use it.
-        key = jnp.stack(gen.block(key, counter[1], counter[0]))
+        # Generators and per-op counters select the n-th stream under one key; what n counts
+        # (calls for threefry, Philox blocks for a TF-compatible philox) is the algorithm's.
+        key = gen.with_counter(key, counter)
     sampler = getattr(gen, "samplers", {}).get(dist, _SAMPLERS[dist])
     return sampler(gen, key, *static, *params)
 

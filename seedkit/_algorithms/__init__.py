@@ -40,6 +40,9 @@ class BitGenerator(Protocol):
         """Two uint32 words per element for the counter ``(x0, x1)``: rejection samplers use
         it to give each element its own stream of attempts."""
 
+    def with_counter(self, key: jax.Array, counter: jax.Array) -> jax.Array:
+        """The key of stream number ``counter`` (uint32 ``[lo, hi]``) under ``key``."""
+
     # Optional: ``samplers`` (a dict from sampler name to function) overrides the shared
     # bits-to-values conversions in seedkit._distributions for this algorithm, for an algorithm
     # whose numbers must match another library's conversions (TF's Philox).

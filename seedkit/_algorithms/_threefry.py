@@ -6,6 +6,8 @@ promise (changing any of it changes every number seedkit produces):
 
 * **Key derivation.** A seed ``(s0, s1)`` is four words ``(lo0, hi0, lo1, hi1)``; its key is
   ``threefry2x32(key=(lo0, hi0), counter=(lo1, hi1))``.
+* **Streams.** Generators and per-op counters draw stream ``n`` of a key, whose key is
+  ``threefry2x32(key, (hi(n), lo(n)))``.
 * **Counter layout.** An output of shape ``(..., n)`` whose elements take ``w`` words is filled
   from a grid of blocks of shape ``(..., ceil(n * w / 2))``. The block at row-major position ``i``
   of that grid hashes the counter ``(0, i)`` and contributes both of its output words, in order,
@@ -48,6 +50,11 @@ class _Threefry:
     def key_from_words(self, words: jax.Array) -> jax.Array:
         y0, y1 = _hash(words[0], words[1], words[2], words[3])
         return jnp.stack([y0, y1])
+
+    def with_counter(self, key: jax.Array, counter: jax.Array) -> jax.Array:
+        """Stream ``n = counter`` (uint32 ``[lo, hi]``) under ``key`` has the key
+        ``threefry2x32(key, (hi, lo))``: a fold-in of the 64-bit counter."""
+        return jnp.stack(self.block(key, counter[1], counter[0]))
 
     def block(self, key, x0, x1):
         return _hash(key[0], key[1], x0, x1)
