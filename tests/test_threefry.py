@@ -25,6 +25,16 @@ def test_known_answers(key, ctr, expected):
     assert (int(y0), int(y1)) == expected
 
 
+def test_hash_equals_jax_threefry():
+    from jax.extend.random import threefry_2x32
+
+    gen = bit_generator("threefry")
+    key = jnp.array([0x12345678, 0x9ABCDEF0], jnp.uint32)
+    x = jnp.arange(64, dtype=jnp.uint32) * jnp.uint32(2654435761)
+    y0, y1 = gen.block(key, x[:32], x[32:])
+    np.testing.assert_array_equal(np.concatenate([y0, y1]), threefry_2x32(key, x))
+
+
 @pytest.mark.parametrize("seed", [(0, 0), (1, 2), (-1, 5), (2**63 - 1, -(2**63)), (12345, 2**40)])
 def test_key_derivation_matches_model(seed):
     got = jax.random.key_data(seedkit.key(seed))

@@ -1,8 +1,13 @@
 """Threefry-2x32 (20 rounds), seedkit's default algorithm.
 
-The hash itself is JAX's ``threefry2x32`` primitive (Salmon et al., "Parallel random numbers: as
-easy as 1, 2, 3", SC 2011). Everything around it is seedkit's own and part of its stream-stability
-promise (changing any of it changes every number seedkit produces):
+The hash is Threefry-2x32 with 20 rounds (Salmon et al., "Parallel random numbers: as easy as
+1, 2, 3", SC 2011), the function behind JAX's ``threefry2x32`` keys, checked against Random123's
+known answers and ``jax.extend.random.threefry_2x32`` in the tests. It is written out here as
+unrolled elementwise uint32 arithmetic rather than calling JAX's primitive: on the CPU that
+primitive lowers to a rolled loop that keeps five full-size arrays live, while the unrolled form
+fuses into one pass (about ten times faster, no temporary memory) and partitions trivially.
+Everything around the hash is seedkit's own and part of its stream-stability promise (changing
+any of it changes every number seedkit produces):
 
 * **Key derivation.** A seed ``(s0, s1)`` is four words ``(lo0, hi0, lo1, hi1)``; its key is
   ``threefry2x32(key=(lo0, hi0), counter=(lo1, hi1))``.
@@ -21,16 +26,32 @@ import math
 
 import jax
 import jax.numpy as jnp
-from jax.extend.random import threefry2x32_p
 
 _MAX_BLOCKS = 2**32
+# Threefry-2x32 rotation distances and key-schedule parity constant (Salmon et al. 2011, Table 4;
+# Random123's threefry.h).
+_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+_PARITY = 0x1BD11BDA
 
 
-def _hash(k0, k1, x0, x1):
+def _rotl(x: jax.Array, r: int) -> jax.Array:
+    return (x << jnp.uint32(r)) | (x >> jnp.uint32(32 - r))
+
+
+def _hash(k0, k1, x0, x1) -> tuple[jax.Array, jax.Array]:
+    """Threefry-2x32-20 of the counter ``(x0, x1)`` under the key ``(k0, k1)``, elementwise with
+    broadcasting: five groups of four rounds, with a key injection after each group."""
+    k0, k1, x0, x1 = (jnp.asarray(v, jnp.uint32) for v in (k0, k1, x0, x1))
     x0, x1 = jnp.broadcast_arrays(x0, x1)
-    k0 = jnp.broadcast_to(k0, x0.shape)
-    k1 = jnp.broadcast_to(k1, x0.shape)
-    return threefry2x32_p.bind(k0, k1, x0, x1)
+    ks = (k0, k1, k0 ^ k1 ^ jnp.uint32(_PARITY))
+    x0, x1 = x0 + ks[0], x1 + ks[1]
+    for group in range(5):
+        for r in _ROTATIONS[group % 2]:
+            x0 = x0 + x1
+            x1 = _rotl(x1, r) ^ x0
+        x0 = x0 + ks[(group + 1) % 3]
+        x1 = x1 + ks[(group + 2) % 3] + jnp.uint32(group + 1)
+    return x0, x1
 
 
 def _grid_index(grid: tuple[int, ...]) -> jax.Array:
