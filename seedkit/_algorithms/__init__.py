@@ -90,7 +90,6 @@ def bit_generator(alg: Any, name: str = "alg") -> BitGenerator:
         from seedkit._algorithms import _threefry
 
         return _threefry.THREEFRY
-    raise NotImplementedError(
-        "alg='philox' (TensorFlow-compatible Philox4x32-10) is not implemented yet in seedkit; "
-        "use alg='threefry' or 'auto_select'."
-    )
+    from seedkit._algorithms import _philox
+
+    return _philox.PHILOX

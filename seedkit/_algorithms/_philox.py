@@ -1,0 +1,679 @@
+"""Philox-4x32-10 with TensorFlow's seed scrambling, counter layout and conversions.
+
+With ``alg="philox"`` seedkit's stateless ops give TensorFlow's own numbers (TF 2.21, CPU, eager).
+Everything is 32-bit JAX arithmetic, so ``jax_enable_x64`` is needed only for 64-bit outputs.
+
+* **The hash.** Philox-4x32 with 10 rounds (Salmon et al., "Parallel random numbers: as easy as
+  1, 2, 3", SC 2011): a 128-bit counter (four words, word 0 least significant) and a 64-bit key
+  (two words) give four output words. The 32x32->64-bit products are done in 16-bit limbs.
+* **The key.** An algorithm key is a ``uint32[6]`` array ``(k0, k1, c0, c1, c2, c3)``: TF's key
+  and its 128-bit base counter. A stateless seed ``(s0, s1)`` (each sign-extended to 64 bits)
+  is scrambled as in TF's ``GenerateKey``: one Philox call with the fixed key
+  ``(0x3EC8F720, 0x02461E29)`` on the counter ``(lo s0, hi s0, lo s1, hi s1)`` gives
+  ``m0..m3``; the key is ``(m0, m1)`` and the counter ``(0, 0, m2, m3)``.
+* **Counter layout.** Outputs are filled in row-major order from the flat stream of words of
+  the blocks at ``counter + 0, counter + 1, ...`` (TF's ``FillPhiloxRandom``): 4 values per
+  block for 32-bit outputs, 2 for 64-bit ones, the last block truncated. Truncated normals give
+  each group of 4 outputs (2 for float64) its own stream starting ``256`` blocks (``128``)
+  after the previous group's, as TF reserves them. Every block is computed from its own index
+  (built from iotas, per row of the output), so sharded outputs need no communication.
+* **Streams.** :meth:`PhiloxBitGenerator.with_counter` adds a 64-bit number of *blocks* to the
+  128-bit counter, as TF's ``PhiloxRandom::Skip``: the stateful ops reserve 256 blocks per
+  output element per call, so their ``n``-th call is the stream ``256 * (elements drawn so
+  far)``.
+
+TF-exact samplers (bit-identical unless noted): ``uniform_float`` (float16, bfloat16, float32,
+float64), ``uniform_int`` and ``full_int`` (int32, uint32, int64, uint64), ``normal`` and
+``truncated_normal`` (float32/16/bf16 within a few ulp of TF, see :func:`_box_muller_f32`;
+float64 uses the platform's float64 ``log``/``sin``/``cos``), ``shuffle`` and ``index_shuffle``;
+``stateless_split`` and ``stateless_fold_in`` follow from ``full_int``. The other samplers
+(categorical, gamma, Poisson, binomial, parameterized truncated normal) run seedkit's shared
+algorithms on Philox bits: reproducible, but not TF's numbers.
+
+Example:
+    >>> import numpy as np
+    >>> from seedkit._algorithms._philox import PHILOX, philox4x32
+    >>> [hex(int(w)) for w in philox4x32(np.zeros(4, np.uint32), np.zeros(2, np.uint32))]
+    ['0x6627e8d5', '0xe169c58d', '0xbc57ac4c', '0x9b00dbd8']
+    >>> key = PHILOX.key_from_words(np.array([1, 0, 2, 0], np.uint32))
+    >>> [int(w) for w in PHILOX.random_bits(key, (4,), 1)]  # tf.random.stateless_uniform([4], [1, 2], tf.uint32, None, None)
+    [1105988140, 1738052849, 3959391294, 370444179]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+# Philox-4x32 round multipliers and Weyl key increments (Salmon et al. 2011; the same constants
+# in TF's philox_random.h and Random123).
+_M0, _M1 = 0xD2511F53, 0xCD9E8D57
+_W0, _W1 = 0x9E3779B9, 0xBB67AE85
+_ROUNDS = 10
+# The fixed key of TF's seed scrambling (GenerateKey in stateless_random_ops.cc).
+_SCRAMBLE_KEY = (0x3EC8F720, 0x02461E29)
+# Blocks a stateful TF kernel reserves per output element, and per group of outputs in the
+# variable-samples fill (kReservedSamplesPerOutput in random_op_cpu.h).
+RESERVED_BLOCKS_PER_ELEMENT = 256
+_MAX_UNITS = 2**32
+_MASK32 = 0xFFFFFFFF
+# The constant TF's index_shuffle wrapper prepends to the seed (stateless_random_ops.py).
+_INDEX_SHUFFLE_PAD = 498247692
+# Domain-separation constants for :meth:`PhiloxBitGenerator.block` (digits of e, arbitrary).
+_BLOCK_DOMAIN = (0xB7E15162, 0x8AED2A6A)
+
+
+def _u32(x: Any) -> jax.Array:
+    return jnp.asarray(x, jnp.uint32)
+
+
+def _mulhilo(m: int, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``(hi, lo)`` words of the 64-bit product of the constant ``m`` and uint32 ``x``, from
+    16-bit limbs (each partial sum below stays under 2**32, so nothing overflows)."""
+    m_lo, m_hi = jnp.uint32(m & 0xFFFF), jnp.uint32(m >> 16)
+    x_lo, x_hi = x & jnp.uint32(0xFFFF), x >> 16
+    t = x_lo * m_hi + ((x_lo * m_lo) >> 16)
+    u = x_hi * m_lo + (t & jnp.uint32(0xFFFF))
+    hi = x_hi * m_hi + (t >> 16) + (u >> 16)
+    return hi, x * jnp.uint32(m)
+
+
+def _rounds(c0, c1, c2, c3, k0, k1):
+    """The 10 Philox rounds on counter words ``c`` (arrays, broadcast) under key ``(k0, k1)``."""
+    k0, k1 = _u32(k0), _u32(k1)
+    for r in range(_ROUNDS):
+        if r:
+            k0 = k0 + jnp.uint32(_W0)
+            k1 = k1 + jnp.uint32(_W1)
+        hi0, lo0 = _mulhilo(_M0, c0)
+        hi1, lo1 = _mulhilo(_M1, c2)
+        c0, c1, c2, c3 = hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0
+    return c0, c1, c2, c3
+
+
+def philox4x32(counter: Any, key: Any) -> jax.Array:
+    """One Philox-4x32-10 block: ``uint32[4]`` output of ``counter`` (``uint32[..., 4]``, word 0
+    least significant) under ``key`` (``uint32[..., 2]``).
+
+    Example:
+        >>> import numpy as np
+        >>> out = philox4x32(np.full(4, 0xFFFFFFFF, np.uint32), np.full(2, 0xFFFFFFFF, np.uint32))
+        >>> [hex(int(w)) for w in out]
+        ['0x408f276d', '0x41c83b0e', '0xa20bc7c6', '0x6d5451fd']
+    """
+    c, k = _u32(counter), _u32(key)
+    return jnp.stack(_rounds(c[..., 0], c[..., 1], c[..., 2], c[..., 3], k[..., 0], k[..., 1]), axis=-1)
+
+
+def philox4x32_inverse(output: Any, key: Any) -> jax.Array:
+    """The counter whose Philox block under ``key`` is ``output`` (rounds run backwards): the
+    low product word gives back the multiplied word (times the inverse multiplier mod 2**32),
+    and then the high product word gives back the other one.
+
+    Example:
+        >>> import numpy as np
+        >>> key = np.array([5, 6], np.uint32)
+        >>> [int(w) for w in philox4x32_inverse(philox4x32(np.array([1, 2, 3, 4], np.uint32), key), key)]
+        [1, 2, 3, 4]
+    """
+    y, k = _u32(output), _u32(key)
+    c0, c1, c2, c3 = y[..., 0], y[..., 1], y[..., 2], y[..., 3]
+    inv0, inv1 = pow(_M0, -1, 2**32), pow(_M1, -1, 2**32)
+    for r in range(_ROUNDS - 1, -1, -1):
+        k0 = k[..., 0] + jnp.uint32((r * _W0) & _MASK32)
+        k1 = k[..., 1] + jnp.uint32((r * _W1) & _MASK32)
+        old0 = c3 * jnp.uint32(inv0)
+        old2 = c1 * jnp.uint32(inv1)
+        hi0, _ = _mulhilo(_M0, old0)
+        hi1, _ = _mulhilo(_M1, old2)
+        c0, c1, c2, c3 = old0, c0 ^ hi1 ^ k0, old2, c2 ^ hi0 ^ k1
+    return jnp.stack([c0, c1, c2, c3], axis=-1)
+
+
+def _add128(c, lo, hi):
+    """``c + (hi:lo)`` on the 128-bit counter ``c`` (4 words), with every carry (TF's
+    ``SkipOne`` repeated / ``Skip`` for offsets below 2**63)."""
+    c0, c1, c2, c3 = c
+    d0 = c0 + lo
+    carry0 = (d0 < lo).astype(jnp.uint32)
+    s1 = c1 + hi
+    d1 = s1 + carry0
+    carry1 = ((s1 < hi) | (d1 < carry0)).astype(jnp.uint32)
+    d2 = c2 + carry1
+    d3 = c3 + ((d2 < carry1).astype(jnp.uint32))
+    return d0, d1, d2, d3
+
+
+def _split_key(key: jax.Array):
+    key = _u32(key)
+    return key[..., 0], key[..., 1], (key[..., 2], key[..., 3], key[..., 4], key[..., 5])
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout: which unit (block, or truncated-normal group) each output position comes from.
+
+
+def _layout(shape: tuple[int, ...], per_unit: int, items_per_elem: int = 1):
+    """Map the flat row-major stream of ``items`` (``per_unit`` per unit, unit ``i`` made from
+    its index ``i`` alone) onto ``shape + (items_per_elem,)``.
+
+    Returns ``(unit_index, finish)``: ``unit_index`` (uint32) has the grid's shape and
+    ``finish(items)`` turns an array of shape ``grid + (per_unit,)`` into the output. The grid
+    keeps the output's leading axes, so a sharded output computes only its own units; a row
+    whose length is not a multiple of ``per_unit`` starts inside a unit, and then each row
+    computes the units it touches and picks its window (at most one unit of extra work per
+    row).
+    """
+    n = math.prod(shape)
+    out_shape = tuple(shape) + ((items_per_elem,) if items_per_elem > 1 else ())
+    total_units = -(-n * items_per_elem // per_unit)
+    if total_units > _MAX_UNITS:
+        raise ValueError(
+            f"shape {tuple(shape)} needs {total_units} Philox blocks; at most 2**32 are supported "
+            "per call (TF's int64 counters allow more). Generate it in pieces with split seeds."
+        )
+    if len(shape) <= 1:
+        grid = (total_units,)
+        index = lax.broadcasted_iota(jnp.uint32, grid, 0)
+
+        def finish_flat(items):
+            return items.reshape(-1)[: n * items_per_elem].reshape(out_shape)
+
+        return index, finish_flat
+
+    lead, row_items = tuple(shape[:-1]), shape[-1] * items_per_elem
+    q, m = divmod(row_items, per_unit)
+    units_per_row = q if m == 0 else -(-(row_items + per_unit - 1) // per_unit)
+    grid = (*lead, units_per_row)
+    row = jnp.zeros(grid, jnp.uint32)
+    stride = 1
+    for axis in range(len(lead) - 1, -1, -1):
+        row = row + lax.broadcasted_iota(jnp.uint32, grid, axis) * jnp.uint32(stride)
+        stride *= lead[axis]
+    col = lax.broadcasted_iota(jnp.uint32, grid, len(lead))
+    if m == 0:
+
+        def finish_aligned(items):
+            return items.reshape((*lead, row_items)).reshape(out_shape)
+
+        return row * jnp.uint32(q) + col, finish_aligned
+
+    # Row r starts at item r * row_items = r * q units + r * m items; split r * m into whole
+    # units and an offset without overflowing 32 bits.
+    p = jnp.uint32(per_unit)
+    r_div, r_mod = row // p, row % p
+    start = row * jnp.uint32(q) + r_div * jnp.uint32(m) + (r_mod * jnp.uint32(m)) // p
+    offset = ((r_mod * jnp.uint32(m)) % p)[..., :1]
+
+    def finish_shifted(items):
+        flat = items.reshape((*lead, units_per_row * per_unit))
+        out = flat[..., :row_items]
+        for k in range(1, per_unit):
+            out = jnp.where(offset == k, flat[..., k : k + row_items], out)
+        return out.reshape(out_shape)
+
+    return start + col, finish_shifted
+
+
+# ---------------------------------------------------------------------------------------------
+# The bit generator.
+
+
+class PhiloxBitGenerator:
+    """TF-compatible Philox-4x32-10 (see the module docstring for the key and layout)."""
+
+    name = "philox"
+
+    def key_from_words(self, words: jax.Array) -> jax.Array:
+        """TF's ``GenerateKey``: scramble the seed's four words into key and counter."""
+        w = _u32(words)
+        m0, m1, m2, m3 = _rounds(w[0], w[1], w[2], w[3], *_SCRAMBLE_KEY)
+        zero = jnp.zeros((), jnp.uint32)
+        return jnp.stack([m0, m1, zero, zero, m2, m3])
+
+    def with_counter(self, key: jax.Array, counter: jax.Array) -> jax.Array:
+        """The key whose counter is ``key``'s advanced by ``counter`` (uint32 ``[lo, hi]``, a
+        64-bit number of blocks), exactly as TF's ``PhiloxRandom::Skip``."""
+        k0, k1, c = _split_key(key)
+        counter = _u32(counter)
+        lo, hi = counter[0], counter[1]
+        c0 = c[0] + lo
+        hi = hi + (c0 < lo).astype(jnp.uint32)  # TF drops this carry when hi wraps (hi == 2**32 - 1)
+        c1 = c[1] + hi
+        carry = (c1 < hi).astype(jnp.uint32)
+        c2 = c[2] + carry
+        c3 = c[3] + (carry & (c2 == 0).astype(jnp.uint32))
+        return jnp.stack([k0, k1, c0, c1, c2, c3])
+
+    def blocks(self, key: jax.Array, lo: jax.Array, hi: Any = 0) -> tuple[jax.Array, ...]:
+        """The four words of the blocks at ``counter + (hi:lo)`` (elementwise)."""
+        k0, k1, c = _split_key(key)
+        lo = _u32(lo)
+        return _rounds(*_add128(c, lo, _u32(hi)), k0, k1)
+
+    def random_bits(self, key: jax.Array, shape: tuple[int, ...], words: int) -> jax.Array:
+        """TF's layout: ``shape`` (``words == 1``) or ``shape + (words,)`` words taken in order
+        from the blocks at ``counter + 0, 1, ...``."""
+        shape = tuple(shape)
+        out_shape = shape + ((words,) if words > 1 else ())
+        if math.prod(out_shape) == 0:
+            return jnp.zeros(out_shape, jnp.uint32)
+        index, finish = _layout(shape, 4, words)
+        return finish(jnp.stack(self.blocks(key, index), axis=-1))
+
+    def block(self, key: jax.Array, x0: jax.Array, x1: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """Two words hashed from ``(x0, x1)`` under ``key``, for seedkit's shared rejection
+        samplers (not a TF construct). A sub-key is drawn from the key's current counter under a
+        domain-separated key, so these words never coincide with :meth:`random_bits` output
+        under any counter."""
+        k0, k1, c = _split_key(key)
+        s0, s1, s2, s3 = _rounds(*c, k0 ^ jnp.uint32(_BLOCK_DOMAIN[0]), k1 ^ jnp.uint32(_BLOCK_DOMAIN[1]))
+        x0, x1 = jnp.broadcast_arrays(_u32(x0), _u32(x1))
+        y0, y1, _, _ = _rounds(x1, x0, jnp.broadcast_to(s2, x0.shape), jnp.broadcast_to(s3, x0.shape), s0, s1)
+        return y0, y1
+
+    @property
+    def samplers(self) -> dict:
+        return _SAMPLERS
+
+
+PHILOX = PhiloxBitGenerator()
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers for the stateful layers (the TF kernels' key/counter).
+
+
+def _int64_words(value: Any, name: str) -> tuple[int, int]:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"`{name}` must be an int64 integer; got {type(value).__name__} {value!r}.")
+    v = int(value)
+    if not -(2**63) <= v < 2**64:
+        raise ValueError(f"`{name}` must lie in the int64 (or uint64) range; got {v}.")
+    u = v & 0xFFFFFFFFFFFFFFFF
+    return u & _MASK32, u >> 32
+
+
+def key_from_seed_pair(seed: int, seed2: int) -> np.ndarray:
+    """The key of TF's ``PhiloxRandom(seed, seed2)``: a stateful kernel built with attributes
+    ``seed``, ``seed2`` (as ``seedkit.get_seed`` returns them) has key ``seed`` and counter
+    ``(0, 0, lo(seed2), hi(seed2))``. Its ``n``-th call draws from
+    ``with_counter(key, blocks_to_words(256 * elements_drawn_before))``.
+
+    Example:
+        >>> import seedkit
+        >>> from seedkit.stateless import _sample_from_key
+        >>> key = key_from_seed_pair(1234, 1892932127)  # set_seed(1234): first op seed
+        >>> x = _sample_from_key("uniform_float", "philox", ((4,), np.dtype("float32")), key, None, (0.0, 1.0))
+        >>> [hex(v) for v in np.asarray(x).view(np.uint32)]  # tf.random.uniform([4]) after set_seed(1234)
+        ['0x3f09bcf2', '0x3ebaaf4c', '0x3f14e5b6', '0x3e79ae28']
+    """
+    k = _int64_words(seed, "seed")
+    c = _int64_words(seed2, "seed2")
+    return np.array([k[0], k[1], 0, 0, c[0], c[1]], np.uint32)
+
+
+def key_from_state(state: Any) -> np.ndarray:
+    """The key of a ``tf.random.Generator`` Philox state ``[counter_lo64, counter_hi64, key]``
+    (three int64 values, or uint64): key words from ``state[2]``, counter words from
+    ``state[0]`` (least significant) and ``state[1]``. A draw of shape ``S`` uses this key and
+    then advances ``state[0]`` (with carry into ``state[1]``) by ``256 * prod(S)``.
+
+    Example:
+        >>> [int(w) for w in key_from_state([1234, 0, 0])]  # Generator.from_seed(1234)
+        [0, 0, 1234, 0, 0, 0]
+    """
+    if len(state) != 3:
+        raise ValueError(f"`state` must hold 3 int64 values (Philox); got {len(state)}.")
+    c0 = _int64_words(state[0], "state[0]")
+    c1 = _int64_words(state[1], "state[1]")
+    k = _int64_words(state[2], "state[2]")
+    return np.array([k[0], k[1], c0[0], c0[1], c1[0], c1[1]], np.uint32)
+
+
+def blocks_to_words(blocks: int) -> np.ndarray:
+    """A number of blocks (``0 <= blocks < 2**64``) as the uint32 ``[lo, hi]`` counter that
+    :meth:`PhiloxBitGenerator.with_counter` takes.
+
+    Example:
+        >>> [int(w) for w in blocks_to_words(3 * 256)]
+        [768, 0]
+    """
+    b = int(blocks)
+    if not 0 <= b < 2**64:
+        raise ValueError(f"`blocks` must lie in [0, 2**64); got {b}.")
+    return np.array([b & _MASK32, b >> 32], np.uint32)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bits to values, TF's conversions (random_distributions{,_utils}.h).
+
+
+def _unit_f32(w: jax.Array) -> jax.Array:
+    """TF's ``Uint32ToFloat``: the low 23 bits as the mantissa of a number in [1, 2), minus 1."""
+    one = (w & jnp.uint32(0x7FFFFF)) | jnp.uint32(0x3F800000)
+    return lax.bitcast_convert_type(one, jnp.float32) - jnp.float32(1.0)
+
+
+def _unit_f64(w0: jax.Array, w1: jax.Array) -> jax.Array:
+    """TF's ``Uint64ToDouble``: 20 bits of ``w0`` over the 32 of ``w1`` (needs x64)."""
+    man = ((w0 & jnp.uint32(0xFFFFF)).astype(jnp.uint64) << 32) | w1.astype(jnp.uint64)
+    one = man | jnp.uint64(1023 << 52)
+    return lax.bitcast_convert_type(one, jnp.float64) - 1.0
+
+
+def _unit(words: jax.Array, dtype: jnp.dtype) -> jax.Array:
+    if dtype == jnp.float64:
+        return _unit_f64(words[..., 0], words[..., 1])
+    if dtype == jnp.float32:
+        return _unit_f32(words)
+    if dtype == jnp.float16:  # Uint16ToHalf: 10 low bits
+        one = ((words & jnp.uint32(0x3FF)) | jnp.uint32(15 << 10)).astype(jnp.uint16)
+        return lax.bitcast_convert_type(one, jnp.float16) - jnp.float16(1.0)
+    if dtype == jnp.bfloat16:  # Uint16ToGfloat16: 7 low bits
+        one = ((words & jnp.uint32(0x7F)) | jnp.uint32(127 << 7)).astype(jnp.uint16)
+        return lax.bitcast_convert_type(one, jnp.bfloat16) - jnp.bfloat16(1.0)
+    raise TypeError(f"unsupported dtype {dtype}")  # guarded by the public layer
+
+
+def _uniform_float(gen, key, shape, dtype, minval, maxval) -> jax.Array:
+    """TF: ``rnd * (maxval - minval) + minval``, each operation rounded in ``dtype`` (no clamp:
+    TF can return ``maxval`` when rounding lands there, and so does this)."""
+    dtype = jnp.dtype(dtype)
+    rnd = _unit(gen.random_bits(key, shape, 2 if dtype == jnp.float64 else 1), dtype)
+    lo, hi = jnp.asarray(minval, dtype), jnp.asarray(maxval, dtype)
+    return _round_to(_round_to(rnd * _round_to(hi - lo, dtype), dtype) + lo, dtype)
+
+
+def _round_to(x: jax.Array, dtype: jnp.dtype) -> jax.Array:
+    """Round to ``dtype`` even where XLA computes half-precision arithmetic in float32 (it may
+    keep the excess precision between two operations; TF rounds after each one)."""
+    if dtype == jnp.float16:
+        return lax.reduce_precision(x, exponent_bits=5, mantissa_bits=10)
+    if dtype == jnp.bfloat16:
+        return lax.reduce_precision(x, exponent_bits=8, mantissa_bits=7)
+    return x
+
+
+def _uniform_int(gen, key, shape, dtype, minval, maxval) -> jax.Array:
+    """TF: ``minval + (bits % (maxval - minval))`` in unsigned arithmetic (modulo bias and all);
+    64-bit types take two words, the first one low."""
+    dtype = jnp.dtype(dtype)
+    udt = jnp.uint64 if dtype.itemsize == 8 else jnp.uint32
+    lo = lax.bitcast_convert_type(jnp.asarray(minval, dtype), udt)
+    hi = lax.bitcast_convert_type(jnp.asarray(maxval, dtype), udt)
+    span = hi - lo
+    bits = _full_bits(gen, key, shape, dtype)
+    # An empty range (possible only with traced bounds) gives minval rather than garbage.
+    off = jnp.where(span == 0, udt(0), bits % jnp.where(span == 0, udt(1), span))
+    return lax.bitcast_convert_type(lo + off, dtype)
+
+
+def _full_bits(gen, key, shape, dtype) -> jax.Array:
+    if jnp.dtype(dtype).itemsize == 8:
+        w = gen.random_bits(key, shape, 2)
+        return w[..., 0].astype(jnp.uint64) | (w[..., 1].astype(jnp.uint64) << 32)
+    return gen.random_bits(key, shape, 1)
+
+
+def _full_int(gen, key, shape, dtype) -> jax.Array:
+    """TF's ``UniformFullIntDistribution``: the word (32-bit) or ``w0 | w1 << 32`` (64-bit)."""
+    return lax.bitcast_convert_type(_full_bits(gen, key, shape, dtype), jnp.dtype(dtype))
+
+
+# ---------------------------------------------------------------------------------------------
+# Box–Muller (TF's BoxMullerFloat / BoxMullerDouble).
+
+# 2*pi as a float64 (TF multiplies 2 * M_PI in double) is _TWO_PI_MANT * 2**-50, a 53-bit integer.
+_TWO_PI_MANT = 0x1921FB54442D18
+assert _TWO_PI_MANT * 2.0**-50 == 2 * math.pi
+
+
+def _two_pi_times_unit(w: jax.Array) -> jax.Array:
+    """``float32(2 * pi(double) * Uint32ToFloat(w))``, correctly rounded, in 32-bit integers.
+
+    The unit float is ``k * 2**-23`` (``k`` the low 23 bits), so the double product is
+    ``k * _TWO_PI_MANT * 2**-73`` exactly (76 bits at most). Rounding that integer to 24
+    significant bits (to nearest, ties to even) gives the float32 that TF computes.
+    """
+    k = w & jnp.uint32(0x7FFFFF)
+    m_hi, m_lo = _TWO_PI_MANT >> 32, _TWO_PI_MANT & _MASK32
+    h1, l1 = _mulhilo(m_lo, k)
+    h2, l2 = _mulhilo(m_hi, k)  # k * m_hi < 2**44, so h2 < 2**12
+    p0 = l1
+    p1 = h1 + l2
+    p2 = h2 + (p1 < l2).astype(jnp.uint32)
+    # P = p2:p1:p0 >= 2**52 for k >= 1. Shift right by 28 (below every rounding position) and
+    # keep a sticky bit for what falls off.
+    sticky = (p0 & jnp.uint32((1 << 28) - 1)) != 0
+    q0 = (p0 >> 28) | (p1 << 4)
+    q1 = (p1 >> 28) | (p2 << 4)  # Q = q1:q0 < 2**48
+    # Q's leading bit is bit `lead`, in [24, 47] for k >= 1; keep the 24 bits below it.
+    lead = jnp.where(q1 != 0, jnp.uint32(63) - lax.clz(q1), jnp.uint32(31) - lax.clz(q0))
+    t = lead - jnp.uint32(23)  # in [1, 24]
+    mant = (q0 >> t) | (q1 << (jnp.uint32(32) - t))
+    half = (q0 >> (t - jnp.uint32(1))) & jnp.uint32(1)
+    below = q0 & ((jnp.uint32(1) << (t - jnp.uint32(1))) - jnp.uint32(1))
+    sticky = sticky | (below != 0)
+    round_up = (half == 1) & (sticky | ((mant & jnp.uint32(1)) == 1))
+    mant = mant + round_up.astype(jnp.uint32)
+    carry = mant >> 24  # rounded up to 2**24: one more bit of exponent
+    # value = Q * 2**(28 - 73) ~ 2**(lead - 45): biased exponent lead - 45 + 127.
+    exponent = lead + carry + jnp.uint32(127 - 45)
+    bits = (exponent << 23) | (mant & jnp.uint32(0x7FFFFF))
+    return jnp.where(k == 0, jnp.float32(0.0), lax.bitcast_convert_type(bits, jnp.float32))
+
+
+def _box_muller_f32(x0: jax.Array, x1: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """TF's ``BoxMullerFloat`` on word pairs. Every step but ``log``, ``sin`` and ``cos`` is
+    reproduced exactly; TF uses glibc's ``logf`` and ``sincosf`` and this uses XLA's, which
+    differ from them by a few ulp in a minority of cases (measured in tests/test_philox.py)."""
+    u1 = jnp.maximum(_unit_f32(x0), jnp.float32(1e-7))
+    v1 = _two_pi_times_unit(x1)
+    r = jnp.sqrt(jnp.float32(-2.0) * jnp.log(u1))
+    return jnp.sin(v1) * r, jnp.cos(v1) * r
+
+
+def _box_muller_f64(x0, x1, x2, x3) -> tuple[jax.Array, jax.Array]:
+    """TF's ``BoxMullerDouble`` (needs x64)."""
+    u1 = jnp.maximum(_unit_f64(x0, x1), 1e-7)
+    v1 = 2 * math.pi * _unit_f64(x2, x3)
+    r = jnp.sqrt(-2.0 * jnp.log(u1))
+    return jnp.sin(v1) * r, jnp.cos(v1) * r
+
+
+def _standard_normal(gen, key, shape, dtype) -> jax.Array:
+    """TF's ``NormalDistribution``: float32 (and half types, rounded from float32) from word
+    pairs ``(w0, w1), (w2, w3)`` of each block, giving ``sin * r, cos * r`` in that order;
+    float64 from a whole block, giving two values."""
+    n = math.prod(shape)
+    f64 = dtype == jnp.float64
+    if n == 0:
+        return jnp.zeros(shape, dtype)
+    # Elements 2i and 2i+1 share one Box-Muller pair: lay the stream out as pairs.
+    if len(shape) >= 1 and shape[-1] % 2 == 0:
+        pair_shape = (*shape[:-1], shape[-1] // 2)
+    else:
+        pair_shape = (-(-n // 2),)
+    w = gen.random_bits(key, pair_shape, 4 if f64 else 2)
+    if f64:
+        s, c = _box_muller_f64(w[..., 0], w[..., 1], w[..., 2], w[..., 3])
+    else:
+        s, c = _box_muller_f32(w[..., 0], w[..., 1])
+    z = jnp.stack([s, c], axis=-1).reshape(-1)[:n].reshape(shape)
+    return z if f64 else z.astype(dtype)
+
+
+def _scale(z, dtype, mean, stddev):
+    """TF's ``rnd * stddev + mean`` in ``dtype``."""
+    sd, mu = jnp.asarray(stddev, dtype), jnp.asarray(mean, dtype)
+    return _round_to(_round_to(z * sd, dtype) + mu, dtype)
+
+
+def _normal(gen, key, shape, dtype, mean, stddev) -> jax.Array:
+    dtype = jnp.dtype(dtype)
+    return _scale(_standard_normal(gen, key, tuple(shape), dtype), dtype, mean, stddev)
+
+
+# Blocks of each truncated-normal group computed up front; groups still short of values after
+# them (about 1 in 10**5 for float32) continue in a loop.
+_TN_FIRST_BLOCKS = 2
+
+
+def _truncated_standard_normal(gen, key, shape, dtype) -> jax.Array:
+    """TF's ``TruncatedNormalDistribution`` in the variable-samples fill: group ``g`` of 4
+    outputs (2 for float64) reads blocks ``counter + g * 256 (128) + j``, ``j = 0, 1, ...``,
+    turns word pairs (quadruples) into Box-Muller pairs and keeps, in order, the values with
+    ``|x| < 2`` until the group is full. Half types keep the float32 values, rounded."""
+    n = math.prod(shape)
+    if n == 0:
+        return jnp.zeros(shape, dtype)
+    f64 = dtype == jnp.float64
+    group = 2 if f64 else 4
+    stride = RESERVED_BLOCKS_PER_ELEMENT * group // 4
+    index, finish = _layout(tuple(shape), group)
+    cdt = jnp.float64 if f64 else jnp.float32
+    base_lo = index * jnp.uint32(stride)  # stride is a power of two: lo/hi split of g * stride
+    base_hi = index >> jnp.uint32(32 - int(math.log2(stride)))
+
+    def candidates(j):
+        w = gen.blocks(key, base_lo + j, base_hi)
+        if f64:
+            s, c = _box_muller_f64(*w)
+            vals = [s, c]
+        else:
+            s0, c0 = _box_muller_f32(w[0], w[1])
+            s1, c1 = _box_muller_f32(w[2], w[3])
+            vals = [s0, c0, s1, c1]
+        return vals, [jnp.abs(v) < 2.0 for v in vals]
+
+    def merge(count, out, vals, ok):
+        # Slot of each accepted candidate = values already held + accepted before it.
+        pos = count
+        for v, a in zip(vals, ok, strict=True):
+            out = [jnp.where(a & (pos == s), v, o) for s, o in enumerate(out)]
+            pos = pos + a.astype(jnp.int32)
+        return jnp.minimum(pos, group), out
+
+    count = jnp.zeros(index.shape, jnp.int32)
+    out = [jnp.zeros(index.shape, cdt) for _ in range(group)]
+    for j in range(_TN_FIRST_BLOCKS):
+        count, out = merge(count, out, *candidates(jnp.uint32(j)))
+
+    def more(state):
+        j, count, out = state
+        new_count, new_out = merge(count, list(out), *candidates(j))
+        return j + jnp.uint32(1), new_count, tuple(new_out)
+
+    _, _, out = lax.while_loop(
+        lambda s: jnp.any(s[1] < group), more, (jnp.uint32(_TN_FIRST_BLOCKS), count, tuple(out))
+    )
+    z = finish(jnp.stack(out, axis=-1))
+    return z if f64 else z.astype(dtype)
+
+
+def _truncated_normal(gen, key, shape, dtype, mean, stddev) -> jax.Array:
+    dtype = jnp.dtype(dtype)
+    return _scale(_truncated_standard_normal(gen, key, tuple(shape), dtype), dtype, mean, stddev)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shuffles (shuffle_common.h, random_index_shuffle.cc).
+
+
+def _shuffle(gen, key, value) -> jax.Array:
+    """TF's ``StatelessShuffle``: forward Fisher–Yates over the first axis, ``i`` swapped with
+    ``i + w_i % (n - i)`` for the words ``w_0, w_1, ...`` of the stream."""
+    value = jnp.asarray(value)
+    if value.ndim == 0 or value.size <= 1 or value.shape[0] <= 1:
+        return value
+    n = value.shape[0]
+    i = jnp.arange(n - 1, dtype=jnp.uint32)
+    w = gen.random_bits(key, (n - 1,), 1)
+    j = (i + w % (jnp.uint32(n) - i)).astype(jnp.int32)
+
+    def swap(t, perm):
+        a, b = perm[t], perm[j[t]]
+        return perm.at[t].set(b).at[j[t]].set(a)
+
+    perm = lax.fori_loop(0, n - 1, swap, jnp.arange(n, dtype=jnp.int32))
+    return value[perm]
+
+
+def _rotl(x: jax.Array, r: int, bits: int, mask: jax.Array) -> jax.Array:
+    return ((x << r) | (x >> (bits - r))) & mask
+
+
+def _rotr(x: jax.Array, r: int, bits: int, mask: jax.Array) -> jax.Array:
+    return ((x >> r) | (x << (bits - r))) & mask
+
+
+_INDEX_SHUFFLE_TF_ROUNDS = 4  # what tf.random.experimental.index_shuffle passes to the kernel
+
+
+def index_shuffle_key(key: jax.Array) -> list[jax.Array]:
+    """TF's 3-word index-shuffle key from a stateless philox key: the constant TF prepends,
+    then the low words of the two seed values (recovered by inverting the scramble)."""
+    k0, k1, c = _split_key(key)
+    words = philox4x32_inverse(jnp.stack([k0, k1, c[2], c[3]]), jnp.array(_SCRAMBLE_KEY, jnp.uint32))
+    return [jnp.uint32(_INDEX_SHUFFLE_PAD), words[0], words[2]]
+
+
+def _simon_index_shuffle(index: jax.Array, key3: list, max_index: int, rounds: int) -> jax.Array:
+    """TF's ``random::index_shuffle``: a Simon-style Feistel cipher on the smallest even block
+    of at least 16 bits covering ``max_index`` (``ceil(log2(max_index))`` bits), repeated until
+    the value is within ``[0, max_index]``."""
+    x = jnp.asarray(index).astype(jnp.uint32)
+    if max_index == 0:
+        return jnp.zeros_like(x)
+    block = math.ceil(math.log2(max_index))
+    block = max(block + block % 2, 16)
+    half = block // 2
+    mask = jnp.uint32((1 << half) - 1)
+    # Key schedule: constants c and z from random_index_shuffle.cc, truncated to `half` bits.
+    c = jnp.uint32(0xFFFFFFFC & ((1 << half) - 1))
+    z = 0x7369F885192C0EF5 & ((1 << half) - 1)
+    rk = [k & mask for k in key3]
+    for i in range(3, rounds):
+        rk.append(
+            c
+            ^ jnp.uint32(z & 1)
+            ^ rk[i - 3]
+            ^ _rotr(rk[i - 1], 3, half, mask)
+            ^ _rotr(rk[i - 1], 4, half, mask)
+        )
+        z >>= 1
+
+    def f(v):
+        return (_rotl(v, 1, half, mask) & _rotl(v, 8, half, mask)) ^ _rotl(v, 2, half, mask)
+
+    def encrypt(v):
+        left, right = (v >> half) & mask, v & mask
+        for i in range(0, len(rk), 2):
+            left = left ^ f(right) ^ rk[i]
+            right = right ^ f(left) ^ rk[i + 1]
+        return (left << half) | right
+
+    limit = jnp.uint32(max_index)
+    x = encrypt(x)
+    return lax.while_loop(lambda v: jnp.any(v > limit), lambda v: jnp.where(v > limit, encrypt(v), v), x)
+
+
+def _index_shuffle(gen, key, max_index, index) -> jax.Array:
+    return _simon_index_shuffle(index, index_shuffle_key(key), max_index, _INDEX_SHUFFLE_TF_ROUNDS)
+
+
+_SAMPLERS = {
+    "uniform_float": _uniform_float,
+    "uniform_int": _uniform_int,
+    "full_int": _full_int,
+    "normal": _normal,
+    "truncated_normal": _truncated_normal,
+    "shuffle": _shuffle,
+    "index_shuffle": _index_shuffle,
+}
