@@ -20,6 +20,8 @@ INTS = (jnp.int32, jnp.int64, jnp.uint32, jnp.uint64)
 
 def shape(value: Any, name: str = "shape") -> tuple[int, ...]:
     """A static output shape: a sequence of non-negative ints (or a scalar int, meaning ``[n]``)."""
+    if type(value) is tuple and all(type(d) is int and d >= 0 for d in value):
+        return value  # the common case, kept cheap for eager calls
     if isinstance(value, jax.core.Tracer):
         raise TypeError(
             f"`{name}` must be static (known at trace time); got a traced array. Mark it static "
@@ -42,27 +44,39 @@ def shape(value: Any, name: str = "shape") -> tuple[int, ...]:
     return dims
 
 
+_DTYPE_CACHE: dict = {}
+
+
 def dtype(value: Any, allowed: tuple, name: str = "dtype", where: str = "") -> jnp.dtype:
     """Check ``value`` against ``allowed`` dtypes and canonicalise it the way ``jax.numpy`` does:
     a 64-bit dtype requested while ``jax_enable_x64`` is off becomes its 32-bit twin with a
     ``UserWarning`` (JAX's own convention)."""
     try:
-        d = jnp.dtype(value)
-    except TypeError:
-        d = None
-    if d is None or d not in [jnp.dtype(a) for a in allowed]:
-        names = ", ".join(jnp.dtype(a).name for a in allowed)
-        raise TypeError(f"`{name}`{where} must be one of {names}; got {value!r}.")
-    canonical = jax.dtypes.canonicalize_dtype(d)
-    if canonical != d:
+        cache_key = (value, allowed, jax.config.jax_enable_x64)
+        requested, canonical = _DTYPE_CACHE[cache_key]
+    except (KeyError, TypeError):  # not seen yet, or unhashable
+        cache_key = None
+        try:
+            requested = jnp.dtype(value)
+        except TypeError:
+            requested = None
+        if requested is None or requested not in [jnp.dtype(a) for a in allowed]:
+            names = ", ".join(jnp.dtype(a).name for a in allowed)
+            raise TypeError(f"`{name}`{where} must be one of {names}; got {value!r}.") from None
+        canonical = jnp.dtype(jax.dtypes.canonicalize_dtype(requested))
+        try:
+            _DTYPE_CACHE[(value, allowed, jax.config.jax_enable_x64)] = (requested, canonical)
+        except TypeError:
+            pass
+    if canonical != requested:
         warnings.warn(
-            f"Explicitly requested dtype {d.name}{where} is not available with jax_enable_x64 "
-            f"off, and will be {canonical.name}. Set jax.config.update('jax_enable_x64', True) "
-            "to get it.",
+            f"Explicitly requested dtype {requested.name}{where} is not available with "
+            f"jax_enable_x64 off, and will be {canonical.name}. Set "
+            "jax.config.update('jax_enable_x64', True) to get it.",
             UserWarning,
             stacklevel=4,
         )
-    return jnp.dtype(canonical)
+    return canonical
 
 
 def is_concrete(x: Any) -> bool:
@@ -82,6 +96,8 @@ def ends_with(out_shape: tuple[int, ...], param_shape: tuple[int, ...], name: st
 
 def broadcastable(out_shape: tuple[int, ...], value: Any, param: str) -> None:
     """``value`` must broadcast to ``out_shape`` without changing it."""
+    if type(value) in (int, float):
+        return
     s = tuple(np.shape(value))
     try:
         b = np.broadcast_shapes(out_shape, s)

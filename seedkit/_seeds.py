@@ -62,6 +62,9 @@ def int_to_words(value: int) -> tuple[int, int]:
 
 def host_seed_ints(seed: Any, name: str = "seed") -> tuple[int, int] | None:
     """The two int64 values of a host (non-JAX) seed, or ``None`` if ``seed`` is a JAX array."""
+    if type(seed) in (tuple, list) and len(seed) == 2 and all(type(x) is int for x in seed):
+        if all(_INT64_MIN <= x <= _INT64_MAX for x in seed):
+            return seed[0], seed[1]  # the common case, kept cheap for eager calls
     if seed is None:
         raise TypeError(f"`{name}` is required: pass {_ACCEPTED}, e.g. {name}=(1, 2).")
     if isinstance(seed, jax.Array):
