@@ -1,0 +1,184 @@
+"""Dropout with TensorFlow's semantics: ``tf.nn.dropout`` and ``tf.nn.experimental.stateless_dropout``.
+
+Both keep each element of ``x`` where a uniform draw of ``x``'s dtype, of shape ``noise_shape``
+(default ``x.shape``; it must broadcast to ``x.shape``), is ``>= rate``, and scale the kept
+elements by ``1 / (1 - rate)``, as TF does:
+
+* ``rate`` a Python/NumPy number: it must lie in ``[0, 1)`` (else ``ValueError``); the scale is
+  ``1 / (1 - rate)`` computed in Python and cast to ``x``'s dtype, and ``rate == 0`` returns
+  ``x`` without drawing (the stateful op still takes its op seed, as TF's ``get_seed`` call does).
+* ``rate`` a scalar array: cast to ``x``'s dtype, the kept elements are ``x / (1 - rate)``. A
+  traced rate cannot be checked; outside ``[0, 1)`` the result is NaN rather than a silently
+  wrong value.
+
+The uniform draw is exactly seedkit's ``uniform``/``stateless_uniform`` of ``noise_shape`` and
+``x.dtype``: ``dropout(x, rate, seed=s)`` shares the counter of ``uniform(noise_shape,
+dtype=x.dtype, seed=s)`` (TF's dropout runs that very op), and
+``stateless_dropout(x, rate, seed)`` keeps ``stateless_uniform(noise_shape, seed,
+dtype=x.dtype) >= rate``.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from seedkit import _checks, _state
+from seedkit import random as _random
+from seedkit._algorithms import resolve_alg
+from seedkit._seeds import seed_words
+from seedkit.stateless import _sample
+
+_UNIT = (0, 1.0)  # the parameters of a [0, 1) uniform draw (seedkit.random.uniform's defaults)
+
+
+def _float_input(x: Any) -> tuple[Any, jnp.dtype]:
+    if not isinstance(x, (jax.Array, np.ndarray)):
+        x = jnp.asarray(x)
+    dtype = jnp.dtype(jax.dtypes.canonicalize_dtype(x.dtype))
+    if not jnp.issubdtype(dtype, jnp.floating):
+        raise TypeError(f"`x` must be a floating-point array, since dropout scales it; got dtype {x.dtype}.")
+    return x, dtype
+
+
+def _rate(rate: Any) -> tuple[bool, Any, Any]:
+    """(divide, rate, scale): ``divide`` is False for a number rate (scale by ``1/(1-rate)``)
+    and True for an array rate (divide by ``1 - rate``)."""
+    if isinstance(rate, (bool, np.bool_)):
+        raise TypeError(f"`rate` must be a float in [0, 1) or a scalar float array; got {rate!r}.")
+    if isinstance(rate, numbers.Real):
+        if not 0 <= rate < 1:  # also refuses NaN, which TF lets through
+            raise ValueError(f"`rate` must be a float in the range [0, 1); got rate={rate!r}.")
+        return False, rate, 1 / (1 - rate)  # TF: keep_prob = 1 - rate; scale = 1 / keep_prob
+    if isinstance(rate, (jax.Array, np.ndarray)):
+        if rate.ndim != 0:
+            raise ValueError(f"`rate` must be a scalar; got an array of shape {tuple(rate.shape)}.")
+        if not jnp.issubdtype(rate.dtype, jnp.floating):
+            raise TypeError(f"`rate` must be a floating-point scalar; got dtype {rate.dtype}.")
+        if _checks.is_concrete(rate):
+            r = float(rate)
+            if not 0 <= r < 1:
+                raise ValueError(f"`rate` must lie in the range [0, 1); got rate={r!r}.")
+        return True, rate, None
+    raise TypeError(
+        f"`rate` must be a float in [0, 1) or a scalar float array; got {type(rate).__name__} {rate!r}."
+    )
+
+
+def _noise_shape(x_shape: tuple[int, ...], noise_shape: Any) -> tuple[int, ...]:
+    if noise_shape is None:
+        return tuple(x_shape)
+    if isinstance(noise_shape, jax.core.Tracer):
+        raise TypeError("`noise_shape` must be static (a sequence of ints); got a traced array.")
+    dims = noise_shape
+    if isinstance(noise_shape, (list, tuple)) and len(noise_shape) == len(x_shape):
+        # TF: a None entry of a full-rank noise_shape takes x's dimension.
+        dims = tuple(x if d is None else d for d, x in zip(noise_shape, x_shape, strict=True))
+    dims = _checks.shape(dims, "noise_shape")
+    try:
+        ok = np.broadcast_shapes(tuple(x_shape), dims) == tuple(x_shape)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"`noise_shape` {dims} must broadcast to the shape of `x` {tuple(x_shape)}.")
+    return dims
+
+
+def _host_cast(rate, scale, divide: bool, dtype) -> tuple[Any, Any]:
+    """A number rate and its scale become NumPy scalars of ``x``'s dtype, each rounded once from
+    the Python value as TF's ``convert_to_tensor(value, dtype=x.dtype)`` does."""
+    if divide:
+        return rate, None
+    return np.asarray(rate, dtype), np.asarray(scale, dtype)
+
+
+def _apply(x, u, rate, scale, divide: bool):
+    """TF's dropout arithmetic given the uniform draw ``u``."""
+    dtype = x.dtype
+    if divide:
+        r = jnp.asarray(rate).astype(dtype)
+        kept = x / (jnp.asarray(1, dtype) - r)
+        out = jnp.where(u >= r, kept, jnp.zeros((), dtype))
+        return jnp.where((r >= 0) & (r < 1), out, jnp.asarray(jnp.nan, dtype))
+    r = jnp.asarray(rate, dtype)
+    kept = x * jnp.asarray(scale, dtype)
+    return jnp.where(u >= r, kept, jnp.zeros((), dtype))
+
+
+@functools.partial(jax.jit, static_argnames=("alg", "noise_shape", "divide"))
+def _kernel(alg, noise_shape: tuple, divide: bool, words, counter, x, rate, scale):
+    u = _sample("uniform_float", alg, (noise_shape, x.dtype), words, counter, _UNIT)
+    return _apply(x, u, rate, scale, divide)
+
+
+def dropout(
+    x: Any, rate: Any, noise_shape: Any = None, seed: Any = None, name: str | None = None
+) -> jax.Array:
+    """Zero each element with probability ``rate`` and scale the rest by ``1 / (1 - rate)``
+    (``tf.nn.dropout``). ``seed`` is the op seed, with ``seedkit.set_seed``'s rules (module
+    docstring); calls with the same seed continue one counter.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from seedkit.nn import dropout
+        >>> from seedkit.random import set_seed
+        >>> set_seed(0)
+        >>> y = dropout(jnp.ones([3, 5]), rate=0.8, seed=1)
+        >>> set(y.ravel().tolist()) <= {0.0, 5.0}
+        True
+    """
+    op_seed = _random._op_seed(seed)
+    x, dtype = _float_input(x)
+    divide, rate, scale = _rate(rate)
+    noise = _noise_shape(tuple(np.shape(x)), noise_shape)
+    call = _state.OpCall("seedkit.nn.dropout", "uniform_float", dtype.name, "uniform_float",
+                         _random._ALG, (noise, dtype), _UNIT, op_seed)  # fmt: skip
+    if not divide and rate == 0:
+        _random._dummy_rng_step(call.api, call)
+        return jnp.asarray(x)
+    rate, scale = _host_cast(rate, scale, divide, dtype)
+    handler = _state.current_trace_handler()
+    if handler is not None:
+        return _apply(x, handler(call), rate, scale, divide)
+    if _state.is_tracing() or isinstance(x, jax.core.Tracer) or isinstance(rate, jax.core.Tracer):
+        raise _state.tracing_error(call.api)
+    state = _state.next_state("uniform_float", dtype.name, op_seed)
+    return _kernel(_random._ALG, noise, divide, state[:4], state[4:], x, rate, scale)
+
+
+def stateless_dropout(
+    x: Any,
+    rate: Any,
+    seed: Any,
+    rng_alg: Any = None,
+    noise_shape: Any = None,
+    name: str | None = None,
+) -> jax.Array:
+    """Dropout as a pure function of ``seed`` (``tf.nn.experimental.stateless_dropout``, same
+    argument order). Works under ``jax.jit``/``vmap`` with traced ``x``, ``seed`` and ``rate``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from seedkit.nn import stateless_dropout
+        >>> a = stateless_dropout(jnp.ones([3, 5]), rate=0.8, seed=(1, 0))
+        >>> b = stateless_dropout(jnp.ones([3, 5]), rate=0.8, seed=(1, 0))
+        >>> bool((a == b).all()), set(a.ravel().tolist()) <= {0.0, 5.0}
+        (True, True)
+    """
+    x, dtype = _float_input(x)
+    divide, rate, scale = _rate(rate)
+    noise = _noise_shape(tuple(np.shape(x)), noise_shape)
+    alg = resolve_alg(rng_alg, "rng_alg")
+    words = seed_words(seed)
+    if not divide and rate == 0:
+        return jnp.asarray(x)
+    rate, scale = _host_cast(rate, scale, divide, dtype)
+    return _kernel(alg, noise, divide, words, None, x, rate, scale)
+
+
+__all__ = ["dropout", "stateless_dropout"]
