@@ -1,0 +1,866 @@
+"""``Generator``: a ``tf.random.Generator`` whose state is a JAX array.
+
+A Generator holds an explicit random state (a small ``uint32`` array) and advances it on every
+draw. It is the tool for reproducible streams that can be passed around, split, checkpointed
+and threaded through compiled code.
+
+State layout (``Generator.state``, ``uint32`` words, never needs ``jax_enable_x64``):
+
+* ``"threefry"`` (the default): 4 words ``[counter_lo, counter_hi, key_0, key_1]``: a 64-bit
+  counter, then the threefry2x32 key (TF's order: counter, then key). The draw made with counter
+  ``n`` is the stateless sampler on stream ``n`` of the key (see
+  :mod:`seedkit._algorithms._threefry`), and **every draw advances the counter by one**, whatever
+  its shape; ``skip(n)`` adds ``n``.
+* ``"philox"``: 6 words: TF's ``int64[3]`` state ``[counter_lo64, counter_hi64, key]`` as
+  little-endian ``uint32`` words ``[c0, c1, c2, c3, k0, k1]``. State arithmetic is TF's
+  (``skip(n)`` adds ``256 * n`` to the 128-bit counter); philox draws are not implemented yet and
+  raise ``NotImplementedError``.
+
+Seeding differs from TF on purpose for threefry: TF's ``from_seed(int)`` puts the seed in the
+counter, so ``from_seed(1)`` is ``from_seed(0)`` shifted by a few draws. seedkit hashes a threefry
+seed into the key (counter 0), so nearby seeds give unrelated streams. Philox keeps TF's layout.
+
+Functional use under ``jax.jit``, ``jax.vmap``, ``lax.scan``: a Generator is a pytree (its state
+is the leaf), so pass it in, draw, and return it::
+
+    @jax.jit
+    def step(g, x):
+        noise = g.normal(x.shape)   # replaces g's state by the new (traced) state
+        return g, x + noise
+
+A Generator that was *not* passed into the transformation (closed over) cannot advance there:
+drawing from it raises :class:`GeneratorTraceError`, which names the fixes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import numbers
+import secrets
+import threading
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.extend.core import get_opaque_trace_state
+
+from seedkit import _checks, stateless
+from seedkit._algorithms import Algorithm, bit_generator, resolve_alg
+from seedkit._seeds import scalar_seed_int, seed_words
+
+__all__ = [
+    "Generator",
+    "GeneratorTraceError",
+    "get_global_generator",
+    "set_global_generator",
+]
+
+_M32 = 0xFFFFFFFF
+# (counter words, key words) per algorithm; TF: PHILOX_STATE_SIZE = 3 int64, THREEFRY = 2 int64.
+_LAYOUT = {Algorithm.THREEFRY: (2, 2), Algorithm.PHILOX: (4, 2)}
+# TF's philox Generator reserves 256 Philox blocks per output element; its skip(n) adds 256 * n.
+_PHILOX_SKIP_MULTIPLIER = 256
+
+
+class GeneratorTraceError(RuntimeError):
+    """A Generator was used inside a JAX transformation that it was not passed into."""
+
+
+def _closed_over_error(gen: Generator) -> GeneratorTraceError:
+    traced = isinstance(gen._state, jax.core.Tracer)
+    where = (
+        "its state belongs to an enclosing transformation (e.g. a lax.scan body or an inner "
+        "jax.jit closing over a Generator that was passed to the outer function)"
+        if traced
+        else "it was closed over, so its state would be a constant of the traced function and "
+        "every call would repeat the same numbers"
+    )
+    return GeneratorTraceError(
+        "This Generator is used inside a JAX transformation (jax.jit, jax.vmap, lax.scan, "
+        f"jax.grad, ...) that it was not passed into: {where}. Pass the Generator in as an "
+        "argument and return it (`def f(g, x): ...; return g, y`; in lax.scan, carry it), or "
+        "compile the function with seedkit.function, which threads closed-over Generators for you."
+    )
+
+
+# ------------------------------------------------------------------ tracing and the state hook
+with jax.core.eval_context():
+    # The eval (not tracing) trace. Computed under eval_context so that importing seedkit inside
+    # a traced function still records the right one.
+    _EVAL_TRACE = get_opaque_trace_state()
+
+
+class _StateHook(Protocol):
+    """The seam for ``seedkit.function`` (issue 5): lifts closed-over Generators' state.
+
+    While a hook is installed (:func:`_state_hook`) in a thread, a Generator used in a trace it
+    does not belong to asks the innermost hook instead of raising. ``read`` returns the state to
+    use (typically a traced input standing for the Generator's state) or ``None`` to decline;
+    ``write`` stores the new (traced) state and returns ``True``, or ``False`` to decline. The
+    hook keeps those traced states in its own table, never in the Generator, and writes the
+    concrete result back after the compiled call with ``gen._write_state(new)`` (eagerly, under
+    ``gen._lock``).
+    """
+
+    def read(self, gen: Generator) -> jax.Array | None: ...
+
+    def write(self, gen: Generator, state: jax.Array) -> bool: ...
+
+
+_hooks = threading.local()
+
+
+@contextlib.contextmanager
+def _state_hook(hook: _StateHook) -> Iterator[None]:
+    """Install ``hook`` for this thread for the duration of the block (nests)."""
+    stack = _hooks.__dict__.setdefault("stack", [])
+    stack.append(hook)
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def _current_hook() -> _StateHook | None:
+    stack = getattr(_hooks, "stack", None)
+    return stack[-1] if stack else None
+
+
+# ------------------------------------------------------------------ compiled state arithmetic
+_TRACES = 0  # times a draw kernel was traced: the no-retracing tests read it
+
+
+def _add_counter(state: jax.Array, inc: jax.Array, n: int) -> jax.Array:
+    """Add the little-endian multi-word ``inc`` (uint32[n]) to the first ``n`` words of
+    ``state`` with carries; the counter wraps modulo ``2**(32 n)`` as TF's does."""
+    words, carry = [], jnp.uint32(0)
+    for i in range(n):
+        s = state[i] + inc[i]
+        c1 = s < inc[i]
+        t = s + carry
+        c2 = t < s
+        words.append(t)
+        carry = (c1 | c2).astype(jnp.uint32)
+    return jnp.concatenate([jnp.stack(words), state[n:]])
+
+
+@functools.partial(jax.jit, static_argnames=("n",))
+def _skip(state: jax.Array, inc: jax.Array, n: int) -> jax.Array:
+    return _add_counter(state, inc, n)
+
+
+def _next(state: jax.Array) -> jax.Array:
+    """Threefry: the counter plus one (64-bit, with carry)."""
+    lo = state[0] + jnp.uint32(1)
+    hi = state[1] + (lo == 0).astype(jnp.uint32)
+    return jnp.concatenate([jnp.stack([lo, hi]), state[2:]])
+
+
+@functools.partial(jax.jit, static_argnames=("dist", "static"))
+def _threefry_draw(dist: str, static: tuple, state: jax.Array, params: tuple):
+    """One draw and the advanced state in one compiled call (the eager hot path)."""
+    global _TRACES
+    _TRACES += 1
+    sample = stateless._sample_from_key(dist, Algorithm.THREEFRY, static, state[2:4], state[0:2], params)
+    return sample, _next(state)
+
+
+@functools.partial(jax.jit, static_argnames=("count",))
+def _threefry_split(state: jax.Array, count: int):
+    """``count`` child states ``[0, 0, k0, k1]`` whose keys are one full-int draw."""
+    global _TRACES
+    _TRACES += 1
+    keys = stateless._sample_from_key(
+        "full_int", Algorithm.THREEFRY, ((count, 2), jnp.dtype(jnp.uint32)), state[2:4], state[0:2], ()
+    )
+    children = jnp.concatenate([jnp.zeros((count, 2), jnp.uint32), keys], axis=1)
+    return tuple(children[i] for i in range(count)), _next(state)
+
+
+@jax.jit
+def _threefry_seeded(words: jax.Array) -> jax.Array:
+    key = bit_generator(Algorithm.THREEFRY).key_from_words(words)
+    return jnp.concatenate([jnp.zeros((2,), jnp.uint32), key])
+
+
+# ------------------------------------------------------------------ host-side parsing
+def _describe(value: Any) -> str:
+    if isinstance(value, (jax.Array, np.ndarray)):
+        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _int_words(value: int, n: int) -> list[int]:
+    """``n`` little-endian uint32 words of ``value`` (two's complement modulo ``2**(32 n)``)."""
+    return [(value >> (32 * i)) & _M32 for i in range(n)]
+
+
+def _host_ints(value: Any, name: str) -> list[int] | None:
+    """The integers of a 1-D host value (list, tuple, NumPy array, concrete JAX array), or
+    ``None`` for a traced array."""
+    if isinstance(value, jax.core.Tracer):
+        return None
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"`{name}` must be an integer or an integer array; got {_describe(value)}.")
+    arr = np.asarray(value, dtype=object) if isinstance(value, (list, tuple)) else np.asarray(value)
+    if arr.dtype != object and arr.dtype.kind not in "iu":
+        raise TypeError(f"`{name}` must hold integers; got {_describe(value)}.")
+    if arr.ndim != 1:
+        raise ValueError(f"`{name}` must be one-dimensional; got {_describe(value)} of shape {arr.shape}.")
+    out = arr.tolist()
+    for x in out:
+        if not _is_int(x):
+            raise TypeError(f"`{name}` must hold integers; got {_describe(value)} containing {x!r}.")
+    return [int(x) for x in out]
+
+
+def _words(value: Any, n_words: int, name: str, what: str) -> np.ndarray | jax.Array:
+    """Parse ``value`` into ``n_words`` uint32 words. Accepted: ``n_words`` uint32 words (any
+    integer array-like with values in ``[0, 2**32)``; a JAX ``uint32`` array may be traced), or
+    TF's form, ``n_words // 2`` int64 limbs (values in ``[-2**63, 2**64)``, little-endian)."""
+    limbs = n_words // 2
+    accepted = (
+        f"{what}: {n_words} uint32 words (seedkit's layout) or {limbs} int64 value"
+        f"{'s' if limbs > 1 else ''} (TF's layout)"
+    )
+    if isinstance(value, jax.Array) and jnp.dtype(value.dtype) == jnp.uint32 and value.shape == (n_words,):
+        return value  # already words; may be traced (e.g. a Generator created inside jit)
+    ints = _host_ints(value, name)
+    if ints is None:
+        raise TypeError(
+            f"`{name}` must be {accepted}; a traced value must be a uint32 array of shape "
+            f"[{n_words}]; got {_describe(value)}."
+        )
+    if len(ints) == n_words:
+        if any(not 0 <= v <= _M32 for v in ints):
+            raise ValueError(f"`{name}` words must lie in [0, 2**32); got {ints}.")
+        return np.array(ints, np.uint32)
+    if len(ints) == limbs:
+        if any(not -(2**63) <= v < 2**64 for v in ints):
+            raise ValueError(f"`{name}` int64 values must lie in [-2**63, 2**64); got {ints}.")
+        return np.array([w for v in ints for w in _int_words(v, 2)], np.uint32)
+    raise ValueError(f"`{name}` must be {accepted}; got {len(ints)} values in {_describe(value)}.")
+
+
+def _int_or_words(value: Any, n_words: int, name: str, what: str) -> np.ndarray | jax.Array:
+    """A whole integer (``32 n_words`` bits, two's complement for negatives) or :func:`_words`."""
+    if _is_int(value) or (
+        isinstance(value, (np.ndarray, jax.Array))
+        and not isinstance(value, jax.core.Tracer)
+        and value.shape == ()
+        and value.dtype.kind in "iu"
+    ):
+        v = int(value)
+        bits = 32 * n_words
+        if not -(2 ** (bits - 1)) <= v < 2**bits:
+            raise ValueError(f"`{name}` must lie in [-2**{bits - 1}, 2**{bits}); got {v}.")
+        return np.array(_int_words(v, n_words), np.uint32)
+    return _words(value, n_words, name, what)
+
+
+def _state_words(state: Any, alg: Algorithm, name: str = "state") -> np.ndarray | jax.Array:
+    n_counter, n_key = _LAYOUT[alg]
+    return _words(state, n_counter + n_key, name, f"a {alg.name.lower()} state")
+
+
+def _seed_state(seed: Any, alg: Algorithm) -> np.ndarray | jax.Array:
+    """The initial state for ``from_seed`` (see :meth:`Generator.from_seed`)."""
+    scalar = _is_int(seed) or np.ndim(seed) == 0  # non-integer scalars fail in scalar_seed_int
+    if alg == Algorithm.THREEFRY:
+        if scalar:
+            # Hash (seed, 0) into the key, exactly as a stateless op derives its key.
+            words = seed_words((scalar_seed_int(seed), 0))
+        else:
+            words = seed_words(seed)
+        return _threefry_seeded(words)
+    # Philox: TF's layout. A Python int is cut into 64-bit little-endian chunks (counter_lo64,
+    # counter_hi64, key), TF's create_rng_state; a shape-[2] seed (s0, s1) is left-padded to
+    # [0, s0, s1] as TF pads a list.
+    if scalar:
+        v = int(seed) if _is_int(seed) else scalar_seed_int(seed)  # big ints allowed, others checked
+        if not -(2**191) <= v < 2**192:
+            raise ValueError(
+                f"`seed` for alg='philox' must lie in [-2**191, 2**192) (three 64-bit chunks, TF's "
+                f"state size); got {v}."
+            )
+        return np.array(_int_words(v, 6), np.uint32)
+    words = seed_words(seed)
+    if isinstance(words, np.ndarray):
+        return np.concatenate([np.zeros(2, np.uint32), words])
+    return jnp.concatenate([jnp.zeros(2, jnp.uint32), words])
+
+
+def _positive_count(count: Any, name: str = "count") -> int:
+    if isinstance(count, jax.core.Tracer):
+        raise TypeError(f"`{name}` must be a static Python int; got a traced value.")
+    if isinstance(count, (np.ndarray, jax.Array)) and count.shape == () and count.dtype.kind in "iu":
+        count = int(count)
+    if not _is_int(count):
+        raise TypeError(f"`{name}` must be a positive int; got {_describe(count)}.")
+    if int(count) < 1:
+        raise ValueError(f"`{name}` must be a positive int; got {int(count)}.")
+    return int(count)
+
+
+# ------------------------------------------------------------------ cached argument validation
+_ARG_CACHE: dict = {}
+_ARG_CACHE_MAX = 1024
+_SIMPLE = frozenset((int, float, str, type(None)))
+
+
+class _Uncacheable(Exception):
+    pass
+
+
+def _freeze(v: Any) -> Any:
+    t = type(v)
+    if t in _SIMPLE or t is np.dtype or isinstance(v, type):
+        return (t, v)
+    if (t is tuple or t is list) and all(type(d) is int for d in v):
+        return (t, tuple(v))
+    raise _Uncacheable
+
+
+def _as_param(p: Any) -> Any:
+    # A list is a pytree of scalars to jit (one argument per element); an array is one argument.
+    return np.asarray(p) if isinstance(p, (list, tuple)) else p
+
+
+def _validated(validator, *args) -> tuple[str, tuple, tuple]:
+    """``validator(*args)`` (a ``seedkit.stateless._*_args``), cached for hashable Python
+    arguments: the eager hot path then costs one dict lookup instead of the checks."""
+    try:
+        key = (validator, jax.config.jax_enable_x64, *map(_freeze, args))
+    except _Uncacheable:
+        key = None
+    if key is not None:
+        hit = _ARG_CACHE.get(key)
+        if hit is not None:
+            return hit
+    dist, static, params = validator(*args)
+    out = (dist, static, tuple(_as_param(p) for p in params))
+    if key is not None:
+        if len(_ARG_CACHE) >= _ARG_CACHE_MAX:
+            _ARG_CACHE.clear()
+        _ARG_CACHE[key] = out
+    return out
+
+
+# ------------------------------------------------------------------ the Generator
+_DEFAULT_FULL_INT = jnp.uint64
+
+
+@jax.tree_util.register_pytree_node_class
+class Generator:
+    """A random-number generator with an explicit state (``tf.random.Generator``).
+
+    Create one with :meth:`from_seed`, :meth:`from_non_deterministic_state`,
+    :meth:`from_key_counter` or :meth:`from_state` (or TF's ``Generator(copy_from=g)`` /
+    ``Generator(state=..., alg=...)``). Every draw advances the state (threefry: the counter by
+    one per draw, whatever the shape), so the same starting state always gives the same
+    sequence of draws. Draws are thread-safe. See the module docstring for the state layout and
+    for use under ``jax.jit``/``vmap``/``scan``.
+
+    Example:
+        >>> import numpy as np
+        >>> from seedkit.generator import Generator
+        >>> g = Generator.from_seed(1234)
+        >>> x = g.normal([2, 3])
+        >>> g.state.tolist()[:2]   # counter: one draw so far
+        [1, 0]
+        >>> again = Generator.from_seed(1234)
+        >>> bool((again.normal([2, 3]) == x).all())
+        True
+    """
+
+    __slots__ = ("__weakref__", "_alg", "_lock", "_owner", "_state")
+
+    def __init__(self, copy_from: Generator | None = None, state: Any = None, alg: Any = None):
+        if copy_from is not None:
+            if not isinstance(copy_from, Generator):
+                raise TypeError(f"`copy_from` must be a Generator; got {_describe(copy_from)}.")
+            if state is not None:
+                raise ValueError("Pass either `copy_from` or `state`, not both.")
+            alg, words = copy_from._alg, copy_from._locked_read()
+        elif state is not None:
+            alg = resolve_alg(alg)
+            words = _state_words(state, alg)
+        else:
+            raise TypeError(
+                "Generator() needs `copy_from` or `state` (with `alg`); or use Generator.from_seed, "
+                "from_non_deterministic_state, from_key_counter or from_state."
+            )
+        self._init(jnp.asarray(words, jnp.uint32), alg)
+
+    def _init(self, state: Any, alg: Algorithm) -> None:
+        self._state = state
+        self._alg = alg
+        self._lock = threading.Lock()
+        # The trace this Generator belongs to (the eval trace for eager code): it may draw
+        # there, and nowhere else, without a state hook.
+        self._owner = get_opaque_trace_state()
+
+    @classmethod
+    def _from_trusted(cls, state: Any, alg: Algorithm) -> Generator:
+        """A Generator around an already-valid state (no checks, no copies)."""
+        g = object.__new__(cls)
+        g._init(state, alg)
+        return g
+
+    # ------------------------------------------------------------- constructors
+    @classmethod
+    def from_seed(cls, seed: Any, alg: Any = None) -> Generator:
+        """A Generator from an integer or a shape-``[2]`` seed.
+
+        threefry (default): the seed is hashed into the key and the counter starts at 0. An int
+        ``s`` (int64 range) acts as the seed ``(s, 0)``, and a shape-``[2]`` seed gives the key
+        that ``stateless_*`` ops derive from it (its draw ``n`` uses stream ``n`` of that key),
+        so ``from_seed(1)`` and ``from_seed(2)`` are unrelated (TF's are shifted copies).
+
+        philox: TF's layout. An int is cut into 64-bit little-endian chunks
+        ``[counter_lo64, counter_hi64, key]`` (``from_seed(1234)`` has counter 1234, key 0; any
+        int in ``[-2**191, 2**192)``); a shape-``[2]`` seed ``(s0, s1)`` gives
+        ``[0, s0, s1]``. Unlike TF, a NumPy integer counts as an int (TF treats
+        ``np.int64(5)`` as the list ``[5]``, i.e. the key).
+
+        A shape-``[2]`` seed may be a traced JAX array (e.g. inside ``jax.jit``).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(7).state.shape
+            (4,)
+            >>> Generator.from_seed(1234, alg="philox").state.tolist()
+            [1234, 0, 0, 0, 0, 0]
+        """
+        alg = resolve_alg(alg)
+        return cls._from_trusted(jnp.asarray(_seed_state(seed, alg), jnp.uint32), alg)
+
+    @classmethod
+    def from_non_deterministic_state(cls, alg: Any = None) -> Generator:
+        """A Generator whose every state word comes from the OS's entropy source.
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> a = Generator.from_non_deterministic_state()
+            >>> b = Generator.from_non_deterministic_state()
+            >>> a.state.tolist() != b.state.tolist()
+            True
+        """
+        alg = resolve_alg(alg)
+        n = sum(_LAYOUT[alg])
+        words = np.array([secrets.randbits(32) for _ in range(n)], np.uint32)
+        return cls._from_trusted(jnp.asarray(words), alg)
+
+    @classmethod
+    def from_key_counter(cls, key: Any, counter: Any, alg: Any) -> Generator:
+        """A Generator with the given key and counter (``state = counter ++ key``).
+
+        ``key``: an integer (64-bit) or 2 uint32 words (``Generator.key``'s form). ``counter``:
+        an integer (64-bit for threefry, 128-bit for philox), or its uint32 words (2 for
+        threefry, 4 for philox), or TF's int64 list (``[c]`` for threefry, ``[c_lo, c_hi]``
+        for philox).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> g = Generator.from_key_counter(1234, [5678, 0], alg="philox")
+            >>> g.state.tolist()
+            [5678, 0, 0, 0, 1234, 0]
+        """
+        alg = resolve_alg(alg)
+        return cls._from_trusted(_key_counter_state(key, counter, alg), alg)
+
+    @classmethod
+    def from_state(cls, state: Any, alg: Any) -> Generator:
+        """A Generator from a saved ``state`` (``Generator.state``: 4 uint32 words for
+        threefry, 6 for philox), or TF's int64 state (2 values for threefry, 3 for philox).
+
+        Example:
+            >>> import numpy as np
+            >>> from seedkit.generator import Generator
+            >>> g = Generator.from_seed(3)
+            >>> saved = np.asarray(g.state)
+            >>> x = g.uniform([2])
+            >>> bool((Generator.from_state(saved, "threefry").uniform([2]) == x).all())
+            True
+        """
+        alg = resolve_alg(alg)
+        return cls._from_trusted(jnp.asarray(_state_words(state, alg), jnp.uint32), alg)
+
+    # ------------------------------------------------------------- state access
+    def _usable_here(self) -> bool:
+        cur = get_opaque_trace_state()
+        if cur == self._owner:
+            return True
+        # Eager use of a concrete state is always fine (another thread, or a Generator made by
+        # a trace that has ended).
+        return cur == _EVAL_TRACE and not isinstance(self._state, jax.core.Tracer)
+
+    def _read_state(self) -> jax.Array:
+        """The state, for the trace we are in. The one place (with :meth:`_write_state`) that
+        decides whether this Generator may be used here."""
+        if self._usable_here():
+            return self._state
+        hook = _current_hook()
+        if hook is not None:
+            state = hook.read(self)
+            if state is not None:
+                return state
+        raise _closed_over_error(self)
+
+    def _write_state(self, new: jax.Array) -> None:
+        """Replace the state (caller holds ``self._lock``); see :meth:`_read_state`."""
+        if self._usable_here():
+            self._state = new
+            return
+        hook = _current_hook()
+        if hook is not None and hook.write(self, new):
+            return
+        raise _closed_over_error(self)
+
+    def _locked_read(self) -> jax.Array:
+        with self._lock:
+            return self._read_state()
+
+    @property
+    def state(self) -> jax.Array:
+        """The state as a ``uint32`` JAX array (layout in the module docstring). A plain array:
+        ``np.save`` it and restore with :meth:`from_state` or :meth:`reset`."""
+        return self._locked_read()
+
+    @property
+    def key(self) -> jax.Array:
+        """The key part of the state: 2 ``uint32`` words (threefry: the threefry2x32 key;
+        philox: TF's int64 key as ``[lo, hi]``)."""
+        n_counter, _ = _LAYOUT[self._alg]
+        return self._locked_read()[n_counter:]
+
+    @property
+    def algorithm(self) -> Algorithm:
+        """The algorithm (``seedkit.Algorithm.THREEFRY`` or ``PHILOX``)."""
+        return self._alg
+
+    # ------------------------------------------------------------- state changes
+    def reset(self, state: Any) -> None:
+        """Set the state (same forms as :meth:`from_state`).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> g = Generator.from_seed(1)
+            >>> start = g.state
+            >>> a = g.uniform([3]); g.reset(start)
+            >>> bool((g.uniform([3]) == a).all())
+            True
+        """
+        words = _state_words(state, self._alg)
+        with self._lock:
+            self._write_state(jnp.asarray(words, jnp.uint32))
+
+    def reset_from_seed(self, seed: Any) -> None:
+        """Set the state that :meth:`from_seed` would give for ``seed``."""
+        words = _seed_state(seed, self._alg)
+        with self._lock:
+            self._write_state(jnp.asarray(words, jnp.uint32))
+
+    def reset_from_key_counter(self, key: Any, counter: Any) -> None:
+        """Set the state from a key and a counter (forms as in :meth:`from_key_counter`)."""
+        words = _key_counter_state(key, counter, self._alg)
+        with self._lock:
+            self._write_state(words)
+
+    def skip(self, delta: Any) -> None:
+        """Advance the counter as ``delta`` draws would: threefry adds ``delta``; philox adds
+        ``256 * delta`` to its 128-bit counter (TF's rule). ``delta`` is an int in
+        ``[0, 2**64)``. (TF returns the old state; this returns None: read ``state`` first.)
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> a, b = Generator.from_seed(5), Generator.from_seed(5)
+            >>> _ = a.normal([2]); _ = a.normal([7]); b.skip(2)
+            >>> a.state.tolist() == b.state.tolist()
+            True
+        """
+        if isinstance(delta, jax.core.Tracer) or not _is_int(delta):
+            raise TypeError(f"`delta` must be a non-negative Python or NumPy int; got {_describe(delta)}.")
+        delta = int(delta)
+        if not 0 <= delta < 2**64:
+            raise ValueError(f"`delta` must lie in [0, 2**64); got {delta}.")
+        n_counter, _ = _LAYOUT[self._alg]
+        if self._alg == Algorithm.PHILOX:
+            delta *= _PHILOX_SKIP_MULTIPLIER
+        inc = np.array(_int_words(delta, n_counter), np.uint32)
+        with self._lock:
+            self._write_state(_skip(self._read_state(), inc, n_counter))
+
+    # ------------------------------------------------------------- drawing
+    def _check_drawable(self) -> None:
+        if self._alg != Algorithm.THREEFRY:
+            raise NotImplementedError(
+                "Generator draws with alg='philox' are not implemented yet (TF-compatible Philox "
+                "numbers are planned); use alg='threefry' (the default). Philox state arithmetic "
+                "(from_seed, reset, skip) already follows TF's layout."
+            )
+
+    def _draw(self, dist: str, static: tuple, params: tuple) -> jax.Array:
+        self._check_drawable()
+        with self._lock:
+            sample, new = _threefry_draw(dist, static, self._read_state(), params)
+            self._write_state(new)
+        return sample
+
+    def uniform(
+        self,
+        shape: Any,
+        minval: Any = 0,
+        maxval: Any = None,
+        dtype: Any = jnp.float32,
+        name: str | None = None,
+    ) -> jax.Array:
+        """Uniform values in ``[minval, maxval)`` (TF's rules: floats default to ``[0, 1)``;
+        integer dtypes need ``maxval``, or ``minval=None, maxval=None`` for the full range).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> g = Generator.from_seed(1)
+            >>> x = g.uniform([1000], minval=2, maxval=33, dtype="int32")
+            >>> int(x.min()) >= 2 and int(x.max()) < 33
+            True
+        """
+        return self._draw(*_validated(stateless._uniform_args, shape, minval, maxval, dtype))
+
+    def uniform_full_int(
+        self, shape: Any, dtype: Any = _DEFAULT_FULL_INT, name: str | None = None
+    ) -> jax.Array:
+        """Every value of the integer ``dtype`` equally likely. The default, TF's uint64, is
+        uint32 while ``jax_enable_x64`` is off (without a warning).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(1).uniform_full_int([2]).shape
+            (2,)
+        """
+        if dtype is _DEFAULT_FULL_INT:
+            dtype = jax.dtypes.canonicalize_dtype(jnp.uint64)
+        else:
+            dtype = _checks.dtype(dtype, _checks.INTS)
+        return self._draw(*_validated(stateless._uniform_args, shape, None, None, dtype))
+
+    def normal(
+        self,
+        shape: Any,
+        mean: Any = 0.0,
+        stddev: Any = 1.0,
+        dtype: Any = jnp.float32,
+        name: str | None = None,
+    ) -> jax.Array:
+        """Normal values (``mean``, ``stddev`` broadcast to ``shape``).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(1).normal([2, 3], mean=1.0).shape
+            (2, 3)
+        """
+        return self._draw(*_validated(stateless._normal_args, shape, mean, stddev, dtype, "normal"))
+
+    def truncated_normal(
+        self,
+        shape: Any,
+        mean: Any = 0.0,
+        stddev: Any = 1.0,
+        dtype: Any = jnp.float32,
+        name: str | None = None,
+    ) -> jax.Array:
+        """Normal values restricted to ``(mean - 2 stddev, mean + 2 stddev)``.
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> bool((abs(Generator.from_seed(1).truncated_normal([100])) < 2).all())
+            True
+        """
+        return self._draw(*_validated(stateless._normal_args, shape, mean, stddev, dtype, "truncated_normal"))
+
+    def binomial(
+        self, shape: Any, counts: Any, probs: Any, dtype: Any = jnp.int32, name: str | None = None
+    ) -> jax.Array:
+        """Binomial(``counts``, ``probs``) samples, parameters broadcast to ``shape``
+        (``stateless_binomial``'s rules)."""
+        dtype = _checks.dtype(dtype, (*_checks.FLOATS, jnp.int32, jnp.int64))
+        return self._draw(*_validated(stateless._binomial_args, shape, counts, probs, dtype))
+
+    def categorical(
+        self, logits: Any, num_samples: Any, dtype: Any = None, name: str | None = None
+    ) -> jax.Array:
+        """Class indices ``[batch, num_samples]`` drawn from ``logits`` ``[batch, classes]``.
+
+        Example:
+            >>> import jax.numpy as jnp
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(1).categorical(jnp.zeros((2, 3)), 4).shape
+            (2, 4)
+        """
+        dist, static, params = stateless._categorical_args(logits, num_samples, dtype)
+        return self._draw(dist, static, (jnp.asarray(params[0]),))
+
+    def gamma(
+        self, shape: Any, alpha: Any, beta: Any = None, dtype: Any = jnp.float32, name: str | None = None
+    ) -> jax.Array:
+        """Gamma(``alpha``, rate ``beta``) samples; ``shape`` ends with the parameters' shape."""
+        return self._draw(*_validated(stateless._gamma_args, shape, alpha, beta, dtype))
+
+    def poisson(self, shape: Any, lam: Any, dtype: Any = jnp.int32, name: str | None = None) -> jax.Array:
+        """Poisson(``lam``) samples; ``shape`` ends with ``lam``'s shape."""
+        return self._draw(*_validated(stateless._poisson_args, shape, lam, dtype))
+
+    def shuffle(self, value: Any, name: str | None = None) -> jax.Array:
+        """``value`` with its first axis randomly permuted (``tf.random.shuffle``).
+
+        Example:
+            >>> import jax.numpy as jnp
+            >>> from seedkit.generator import Generator
+            >>> sorted(Generator.from_seed(1).shuffle(jnp.arange(5)).tolist())
+            [0, 1, 2, 3, 4]
+        """
+        return self._draw("shuffle", (), (jnp.asarray(value),))
+
+    def permutation(self, x: Any) -> jax.Array:
+        """A random permutation of ``range(x)`` for an int ``x``, else :meth:`shuffle` of ``x``
+        (NumPy's ``Generator.permutation``).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> sorted(Generator.from_seed(1).permutation(4).tolist())
+            [0, 1, 2, 3]
+        """
+        if _is_int(x):
+            n = stateless._count(x, "x")
+            return self._draw("shuffle", (), (np.arange(n, dtype=jax.dtypes.canonicalize_dtype(np.int64)),))
+        return self.shuffle(x)
+
+    # ------------------------------------------------------------- streams
+    def make_seeds(self, count: Any = 1) -> jax.Array:
+        """``count`` seeds for ``stateless_*`` ops as a ``[2, count]`` array (column ``i`` is a
+        seed): int64, or int32 while ``jax_enable_x64`` is off. One draw.
+
+        Example:
+            >>> import seedkit
+            >>> from seedkit.generator import Generator
+            >>> seeds = Generator.from_seed(1).make_seeds(3)
+            >>> seeds.shape
+            (2, 3)
+            >>> seedkit.stateless_uniform([2], seed=seeds[:, 0]).shape
+            (2,)
+        """
+        count = _positive_count(count)
+        dtype = jnp.dtype(jax.dtypes.canonicalize_dtype(jnp.int64))
+        return self._draw("full_int", ((2, count), dtype), ())
+
+    def split(self, count: Any = 1) -> list[Generator]:
+        """``count`` new Generators, independent of this one and of each other, and
+        reproducible from this one's state. Their keys are one draw of this Generator (which
+        advances by one); their counters start at 0.
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> g = Generator.from_seed(1)
+            >>> a, b = g.split(2)
+            >>> bool((a.uniform([3]) != b.uniform([3])).all())
+            True
+        """
+        count = _positive_count(count)
+        self._check_drawable()
+        with self._lock:
+            children, new = _threefry_split(self._read_state(), count)
+            self._write_state(new)
+        return [Generator._from_trusted(c, self._alg) for c in children]
+
+    # ------------------------------------------------------------- pytree, copy, pickle, repr
+    def tree_flatten(self):
+        return (self._state,), self._alg
+
+    @classmethod
+    def tree_unflatten(cls, alg, children):
+        return cls._from_trusted(children[0], alg)
+
+    def __copy__(self) -> Generator:
+        return Generator._from_trusted(self._locked_read(), self._alg)
+
+    def __deepcopy__(self, memo) -> Generator:
+        return self.__copy__()
+
+    def __reduce__(self):
+        state = self._locked_read()
+        if isinstance(state, jax.core.Tracer):
+            raise TypeError("Cannot pickle a Generator whose state is traced; pickle it outside jax.jit.")
+        return (_unpickle, (np.asarray(state).tolist(), self._alg.name.lower()))
+
+    def __repr__(self) -> str:
+        name = self._alg.name.lower()
+        s = self._state
+        if isinstance(s, jax.core.Tracer):
+            return f"Generator(state=<traced {s.dtype}{list(s.shape)}>, alg={name!r})"
+        try:
+            words = np.asarray(s).tolist()
+        except Exception:  # pytree placeholders (object(), None) are not arrays
+            words = s
+        return f"Generator(state={words}, alg={name!r})"
+
+
+def _key_counter_state(key: Any, counter: Any, alg: Algorithm) -> jax.Array:
+    n_counter, n_key = _LAYOUT[alg]
+    k = _int_or_words(key, n_key, "key", "a 64-bit key")
+    c = _int_or_words(counter, n_counter, "counter", f"a {32 * n_counter}-bit counter")
+    if isinstance(k, np.ndarray) and isinstance(c, np.ndarray):
+        return jnp.asarray(np.concatenate([c, k]))
+    return jnp.concatenate([jnp.asarray(c), jnp.asarray(k)])
+
+
+def _unpickle(words: list[int], alg: str) -> Generator:
+    return Generator._from_trusted(jnp.asarray(np.array(words, np.uint32)), resolve_alg(alg))
+
+
+# ------------------------------------------------------------------ the global generator
+_global_lock = threading.Lock()
+_global_generator: Generator | None = None
+
+
+def get_global_generator() -> Generator:
+    """The global Generator, created on first use from non-deterministic state
+    (``tf.random.get_global_generator``). ``set_seed`` does not touch it, as in TF.
+
+    Example:
+        >>> from seedkit.generator import get_global_generator
+        >>> get_global_generator() is get_global_generator()
+        True
+    """
+    global _global_generator
+    with _global_lock:
+        if _global_generator is None:
+            _global_generator = Generator.from_non_deterministic_state()
+        return _global_generator
+
+
+def set_global_generator(generator: Generator) -> None:
+    """Replace the global Generator (``tf.random.set_global_generator``). Compiled functions
+    that already captured the old one keep it.
+
+    Example:
+        >>> from seedkit.generator import Generator, get_global_generator, set_global_generator
+        >>> g = Generator.from_seed(1)
+        >>> old = get_global_generator()
+        >>> set_global_generator(g)
+        >>> get_global_generator() is g
+        True
+        >>> set_global_generator(old)
+    """
+    global _global_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(f"`generator` must be a seedkit.Generator; got {_describe(generator)}.")
+    with _global_lock:
+        _global_generator = generator
