@@ -36,10 +36,16 @@ def throughput(repeats: int, sizes: list[int]) -> list[tuple[str, int, float, fl
     rows = []
     for n in sizes:
         pairs = [
-            ("uniform", jax.jit(lambda s, n=n: seedkit.stateless_uniform((n,), s)),
-             jax.jit(lambda k, n=n: jax.random.uniform(k, (n,)))),
-            ("normal", jax.jit(lambda s, n=n: seedkit.stateless_normal((n,), s)),
-             jax.jit(lambda k, n=n: jax.random.normal(k, (n,)))),
+            (
+                "uniform",
+                jax.jit(lambda s, n=n: seedkit.stateless_uniform((n,), s)),
+                jax.jit(lambda k, n=n: jax.random.uniform(k, (n,))),
+            ),
+            (
+                "normal",
+                jax.jit(lambda s, n=n: seedkit.stateless_normal((n,), s)),
+                jax.jit(lambda k, n=n: jax.random.normal(k, (n,))),
+            ),
         ]
         for name, ours, theirs in pairs:
             t_ours, t_jax = [], []
@@ -62,7 +68,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, 1e6 only")
     args = parser.parse_args()
     sizes = [10**6] if args.quick else [10**6, 10**7]
-    print(f"jax {jax.__version__}, {jax.devices()[0].platform}, threefry_partitionable={jax.config.jax_threefry_partitionable}")
+    print(
+        f"jax {jax.__version__}, {jax.devices()[0].platform}, threefry_partitionable={jax.config.jax_threefry_partitionable}"
+    )
     print(f"{'op':8} {'n':>9} {'seedkit ms':>11} {'jax ms':>9} {'speed-up':>9}")
     for name, n, a, b in throughput(5 if args.quick else 10, sizes):
         print(f"{name:8} {n:>9.0e} {a * 1e3:>11.2f} {b * 1e3:>9.2f} {b / a:>8.2f}x")

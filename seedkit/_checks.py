@@ -31,11 +31,10 @@ def shape(value: Any, name: str = "shape") -> tuple[int, ...]:
         value = (value,)
     try:
         dims = tuple(np.asarray(value).reshape(-1).tolist()) if not isinstance(value, tuple) else value
-    except Exception:  # noqa: BLE001 - anything unconvertible is a bad shape
+    except Exception:
         dims = None
     if dims is None or not all(
-        isinstance(d, (numbers.Integral, np.integer)) and not isinstance(d, (bool, np.bool_))
-        for d in dims
+        isinstance(d, (numbers.Integral, np.integer)) and not isinstance(d, (bool, np.bool_)) for d in dims
     ):
         raise TypeError(f"`{name}` must be a sequence of non-negative ints; got {value!r}.")
     dims = tuple(int(d) for d in dims)
@@ -104,6 +103,4 @@ def broadcastable(out_shape: tuple[int, ...], value: Any, param: str) -> None:
     except ValueError:
         b = None
     if b != tuple(out_shape):
-        raise ValueError(
-            f"`{param}` of shape {s} does not broadcast to the output shape {tuple(out_shape)}."
-        )
+        raise ValueError(f"`{param}` of shape {s} does not broadcast to the output shape {tuple(out_shape)}.")

@@ -18,7 +18,7 @@ import numpy as np
 
 from seedkit import _checks, _distributions, _rejection
 from seedkit._algorithms import bit_generator, resolve_alg
-from seedkit._seeds import host_seed_ints, seed_words
+from seedkit._seeds import seed_words
 
 _SAMPLERS = {
     "uniform_float": _distributions.uniform_float,
@@ -87,8 +87,7 @@ def _check_int_bounds(minval, maxval, dtype) -> None:
             iv = int(np.asarray(v))
             if not info.min <= iv <= info.max:
                 raise ValueError(
-                    f"`{name}`={iv} is outside the range of {jnp.dtype(dtype).name} "
-                    f"[{info.min}, {info.max}]."
+                    f"`{name}`={iv} is outside the range of {jnp.dtype(dtype).name} [{info.min}, {info.max}]."
                 )
     if _checks.is_concrete(minval) and _checks.is_concrete(maxval):
         if int(np.asarray(minval)) >= int(np.asarray(maxval)):
@@ -115,7 +114,9 @@ def _uniform_args(shape, minval, maxval, dtype) -> tuple[str, tuple, tuple]:
         _check_int_bounds(minval, maxval, dtype)
         # Concrete bounds travel as arrays of the output dtype: a Python int above 2**31 would
         # not fit the int32 that jit would otherwise give it.
-        minval, maxval = (np.asarray(int(np.asarray(v)), dtype) if _checks.is_concrete(v) else v for v in (minval, maxval))
+        minval, maxval = (
+            np.asarray(int(np.asarray(v)), dtype) if _checks.is_concrete(v) else v for v in (minval, maxval)
+        )
         return "uniform_int", (shape, dtype), (minval, maxval)
     if minval is None:
         raise ValueError(f"`minval` must be a number for float dtype {dtype.name}; got None.")
@@ -275,7 +276,12 @@ def _categorical_args(logits, num_samples, dtype):
 
 
 def stateless_categorical(
-    logits: Any, num_samples: Any, seed: Any, dtype: Any = None, name: str | None = None, alg: Any = "auto_select"
+    logits: Any,
+    num_samples: Any,
+    seed: Any,
+    dtype: Any = None,
+    name: str | None = None,
+    alg: Any = "auto_select",
 ) -> jax.Array:
     """Class indices drawn from ``logits`` of shape ``[batch, classes]``; returns
     ``[batch, num_samples]`` (``tf.random.stateless_categorical``). ``dtype`` defaults to int64
@@ -302,7 +308,9 @@ def _gamma_args(shape, alpha, beta, dtype):
     shape = _checks.shape(shape)
     dtype = _checks.dtype(dtype, _checks.FLOATS)
     named = [("alpha", alpha)] + ([("beta", beta)] if beta is not None else [])
-    _checks.ends_with(shape, _param_shape(shape, *named), "shape", "alpha" if beta is None else "alpha and beta")
+    _checks.ends_with(
+        shape, _param_shape(shape, *named), "shape", "alpha" if beta is None else "alpha and beta"
+    )
     for n, v in named:
         if _checks.is_concrete(v) and np.any(np.asarray(v, np.float64) <= 0):
             raise ValueError(f"`{n}` must be positive; got {v!r}.")
@@ -310,7 +318,13 @@ def _gamma_args(shape, alpha, beta, dtype):
 
 
 def stateless_gamma(
-    shape: Any, seed: Any, alpha: Any, beta: Any = None, dtype: Any = jnp.float32, name: str | None = None, alg: Any = "auto_select"
+    shape: Any,
+    seed: Any,
+    alpha: Any,
+    beta: Any = None,
+    dtype: Any = jnp.float32,
+    name: str | None = None,
+    alg: Any = "auto_select",
 ) -> jax.Array:
     """Gamma(``alpha``, rate ``beta``) samples (``tf.random.stateless_gamma``). TF's shape rule:
     ``shape`` ends with the broadcast shape of ``alpha`` and ``beta``.
@@ -358,7 +372,13 @@ def _binomial_args(shape, counts, probs, dtype):
 
 
 def stateless_binomial(
-    shape: Any, seed: Any, counts: Any, probs: Any, output_dtype: Any = jnp.int32, name: str | None = None, alg: Any = "auto_select"
+    shape: Any,
+    seed: Any,
+    counts: Any,
+    probs: Any,
+    output_dtype: Any = jnp.int32,
+    name: str | None = None,
+    alg: Any = "auto_select",
 ) -> jax.Array:
     """Binomial(``counts``, ``probs``) samples (``tf.random.stateless_binomial``); parameters
     broadcast to ``shape``. As TF: ``counts == 0`` gives 0, ``probs`` is clipped to ``[0, 1]``,

@@ -47,7 +47,7 @@ def test_same_seed_same_values_eager_jit_vmap(op):
     eager = [np.asarray(f((int(a), int(b)))) for a, b in seeds.tolist()]
     np.testing.assert_array_equal(np.asarray(f((1, 2))), eager[0])
     jitted = jax.jit(f)
-    for s, e in zip(seeds, eager):
+    for s, e in zip(seeds, eager, strict=False):
         np.testing.assert_array_equal(np.asarray(jitted(s)), e)
     batched = np.asarray(jax.vmap(f)(seeds))
     for i, e in enumerate(eager):
@@ -138,10 +138,18 @@ def test_uniform_float_range(dtype):
 
 @pytest.mark.parametrize(
     ("lo", "hi", "dtype"),
-    [(0, 1, "int32"), (-5, 5, "int32"), (-(2**31), 2**31 - 1, "int32"), (0, 2**32 - 1, "uint32"), (7, 10, "uint32")],
+    [
+        (0, 1, "int32"),
+        (-5, 5, "int32"),
+        (-(2**31), 2**31 - 1, "int32"),
+        (0, 2**32 - 1, "uint32"),
+        (7, 10, "uint32"),
+    ],
 )
 def test_uniform_int_range_never_maxval(lo, hi, dtype):
-    x = np.asarray(seedkit.stateless_uniform([50_000], SEED, minval=lo, maxval=hi, dtype=dtype)).astype(np.int64)
+    x = np.asarray(seedkit.stateless_uniform([50_000], SEED, minval=lo, maxval=hi, dtype=dtype)).astype(
+        np.int64
+    )
     assert x.min() >= lo and x.max() < hi
     if hi - lo <= 10:
         assert set(np.unique(x)) == set(range(lo, hi))
@@ -203,7 +211,9 @@ def test_uniform_scaled_distribution():
 
 @pytest.mark.parametrize(("lo", "hi"), [(0, 7), (-3, 97), (0, 3 * 2**29)])
 def test_uniform_int_distribution(lo, hi):
-    x = np.asarray(seedkit.stateless_uniform([200_000], SEED, minval=lo, maxval=hi, dtype="int32")).astype(np.int64)
+    x = np.asarray(seedkit.stateless_uniform([200_000], SEED, minval=lo, maxval=hi, dtype="int32")).astype(
+        np.int64
+    )
     bins = min(hi - lo, 100)
     # equal-width bins for small spans; for the large span 3*2**29, a modulo-biased sampler
     # would put 2x the mass in the first third, which 3 bins would show
@@ -248,8 +258,14 @@ def test_truncated_normal_distribution():
 
 @pytest.mark.parametrize(
     ("mean", "std", "lo", "hi"),
-    [(0.0, 1.0, -2.0, 2.0), (0.0, 1.0, 1.0, 3.0), (5.0, 2.0, -1.0, 4.0), (0.0, 1.0, 4.0, 7.0), (0.0, 1.0, -9.0, -5.0),
-     (0.0, 1.0, 0.0, np.inf)],
+    [
+        (0.0, 1.0, -2.0, 2.0),
+        (0.0, 1.0, 1.0, 3.0),
+        (5.0, 2.0, -1.0, 4.0),
+        (0.0, 1.0, 4.0, 7.0),
+        (0.0, 1.0, -9.0, -5.0),
+        (0.0, 1.0, 0.0, np.inf),
+    ],
 )
 def test_parameterized_truncated_normal_distribution(mean, std, lo, hi):
     x = _np(seedkit.stateless_parameterized_truncated_normal([100_000], SEED, mean, std, lo, hi))
@@ -259,8 +275,16 @@ def test_parameterized_truncated_normal_distribution(mean, std, lo, hi):
 
 
 def test_parameterized_truncated_normal_broadcasts_per_row():
-    x = _np(seedkit.stateless_parameterized_truncated_normal(
-        [2, 50_000], SEED, means=[[0.0], [10.0]], stddevs=[[1.0], [0.5]], minvals=[[-1.0], [10.0]], maxvals=[[1.0], [11.0]]))
+    x = _np(
+        seedkit.stateless_parameterized_truncated_normal(
+            [2, 50_000],
+            SEED,
+            means=[[0.0], [10.0]],
+            stddevs=[[1.0], [0.5]],
+            minvals=[[-1.0], [10.0]],
+            maxvals=[[1.0], [11.0]],
+        )
+    )
     assert stats.kstest(x[0], stats.truncnorm(-1, 1).cdf).pvalue > P_MIN
     assert stats.kstest(x[1], stats.truncnorm(0, 2, loc=10, scale=0.5).cdf).pvalue > P_MIN
 
@@ -269,7 +293,7 @@ def test_categorical_distribution():
     probs = np.array([[0.1, 0.25, 0.5, 0.15], [0.7, 0.1, 0.1, 0.1]])
     x = np.asarray(seedkit.stateless_categorical(np.log(probs), 50_000, SEED))
     assert x.shape == (2, 50_000)
-    for row, p in zip(x, probs):
+    for row, p in zip(x, probs, strict=False):
         counts = np.bincount(row, minlength=4)
         assert stats.chisquare(counts, p * row.size).pvalue > P_MIN
 
@@ -309,13 +333,41 @@ def test_index_shuffle_positions_are_uniform():
         (lambda: seedkit.stateless_uniform([2.5], (1, 2)), TypeError, "shape"),
         (lambda: seedkit.stateless_uniform("ab", (1, 2)), TypeError, "shape"),
         (lambda: seedkit.stateless_uniform([2], (1, 2), dtype="int32"), ValueError, "maxval"),
-        (lambda: seedkit.stateless_uniform([2], (1, 2), minval=None, maxval=5, dtype="int32"), ValueError, "minval"),
-        (lambda: seedkit.stateless_uniform([2], (1, 2), minval=5, maxval=5, dtype="int32"), ValueError, "less than"),
-        (lambda: seedkit.stateless_uniform([2], (1, 2), minval=6, maxval=5, dtype="int32"), ValueError, "less than"),
-        (lambda: seedkit.stateless_uniform([2], (1, 2), minval=0, maxval=2**31, dtype="int32"), ValueError, "maxval"),
-        (lambda: seedkit.stateless_uniform([2], (1, 2), minval=-1, maxval=5, dtype="uint32"), ValueError, "minval"),
-        (lambda: seedkit.stateless_uniform([2], (1, 2), minval=0.5, maxval=5, dtype="int32"), TypeError, "minval"),
-        (lambda: seedkit.stateless_uniform([2], (1, 2), minval=[0, 1], maxval=5, dtype="int32"), ValueError, "scalar"),
+        (
+            lambda: seedkit.stateless_uniform([2], (1, 2), minval=None, maxval=5, dtype="int32"),
+            ValueError,
+            "minval",
+        ),
+        (
+            lambda: seedkit.stateless_uniform([2], (1, 2), minval=5, maxval=5, dtype="int32"),
+            ValueError,
+            "less than",
+        ),
+        (
+            lambda: seedkit.stateless_uniform([2], (1, 2), minval=6, maxval=5, dtype="int32"),
+            ValueError,
+            "less than",
+        ),
+        (
+            lambda: seedkit.stateless_uniform([2], (1, 2), minval=0, maxval=2**31, dtype="int32"),
+            ValueError,
+            "maxval",
+        ),
+        (
+            lambda: seedkit.stateless_uniform([2], (1, 2), minval=-1, maxval=5, dtype="uint32"),
+            ValueError,
+            "minval",
+        ),
+        (
+            lambda: seedkit.stateless_uniform([2], (1, 2), minval=0.5, maxval=5, dtype="int32"),
+            TypeError,
+            "minval",
+        ),
+        (
+            lambda: seedkit.stateless_uniform([2], (1, 2), minval=[0, 1], maxval=5, dtype="int32"),
+            ValueError,
+            "scalar",
+        ),
         (lambda: seedkit.stateless_uniform([2], (1, 2), minval=None), ValueError, "minval"),
         (lambda: seedkit.stateless_uniform([2], (1, 2), maxval=[1.0, 2.0, 3.0]), ValueError, "maxval"),
         (lambda: seedkit.stateless_uniform([2], (1, 2), dtype="int8"), TypeError, "dtype"),
@@ -329,7 +381,11 @@ def test_index_shuffle_positions_are_uniform():
         (lambda: seedkit.stateless_categorical(jnp.zeros((1, 3)), 2.5, (1, 2)), TypeError, "num_samples"),
         (lambda: seedkit.stateless_categorical(jnp.zeros((1, 3)), -1, (1, 2)), ValueError, "num_samples"),
         (lambda: seedkit.stateless_categorical(jnp.zeros(3), 2, (1, 2)), ValueError, "logits"),
-        (lambda: seedkit.stateless_categorical(jnp.zeros((1, 3)), 2, (1, 2), dtype="float32"), TypeError, "dtype"),
+        (
+            lambda: seedkit.stateless_categorical(jnp.zeros((1, 3)), 2, (1, 2), dtype="float32"),
+            TypeError,
+            "dtype",
+        ),
         (lambda: seedkit.stateless_split((1, 2), -1), ValueError, "num"),
         (lambda: seedkit.stateless_split((1, 2), 2.0), TypeError, "num"),
         (lambda: seedkit.stateless_fold_in((1, 2), 1.5), TypeError, "data"),
@@ -338,8 +394,16 @@ def test_index_shuffle_positions_are_uniform():
         (lambda: seedkit.index_shuffle(jnp.array([-1]), (1, 2), 3), ValueError, "index"),
         (lambda: seedkit.index_shuffle(jnp.array([1.0]), (1, 2), 3), TypeError, "index"),
         (lambda: seedkit.index_shuffle(jnp.array([1]), (1, 2), -1), ValueError, "max_index"),
-        (lambda: seedkit.stateless_parameterized_truncated_normal([2], (1, 2), minvals=1.0, maxvals=0.0), ValueError, "minvals"),
-        (lambda: seedkit.stateless_parameterized_truncated_normal([2], (1, 2), stddevs=-1.0), ValueError, "stddevs"),
+        (
+            lambda: seedkit.stateless_parameterized_truncated_normal([2], (1, 2), minvals=1.0, maxvals=0.0),
+            ValueError,
+            "minvals",
+        ),
+        (
+            lambda: seedkit.stateless_parameterized_truncated_normal([2], (1, 2), stddevs=-1.0),
+            ValueError,
+            "stddevs",
+        ),
         (lambda: seedkit.stateless_gamma([2], (1, 2), alpha=[1.0, 2.0, 3.0]), ValueError, "alpha"),
         (lambda: seedkit.stateless_gamma([2], (1, 2), alpha=-1.0), ValueError, "alpha"),
         (lambda: seedkit.stateless_poisson([3], (1, 2), lam=[1.0, 2.0]), ValueError, "lam"),

@@ -54,7 +54,9 @@ def test_two_word_layout_matches_model():
     gen = bit_generator("threefry")
     key = jnp.array(ref.key_of(seed), jnp.uint32)
     for shape in [(3,), (2, 3)]:
-        np.testing.assert_array_equal(np.asarray(gen.random_bits(key, shape, 2)), ref.bits(ref.key_of(seed), shape, 2))
+        np.testing.assert_array_equal(
+            np.asarray(gen.random_bits(key, shape, 2)), ref.bits(ref.key_of(seed), shape, 2)
+        )
 
 
 def test_both_words_of_every_block_are_used():

@@ -77,8 +77,7 @@ def resolve_alg(alg: Any, name: str = "alg") -> Algorithm:
             ) from None
     else:
         raise TypeError(
-            f"`{name}` must be a seedkit.Algorithm, a string or an int; got {type(alg).__name__} "
-            f"{alg!r}."
+            f"`{name}` must be a seedkit.Algorithm, a string or an int; got {type(alg).__name__} {alg!r}."
         )
     return _DEFAULT if resolved == Algorithm.AUTO_SELECT else resolved
 
