@@ -29,7 +29,10 @@ is the leaf), so pass it in, draw, and return it::
         return g, x + noise
 
 A Generator that was *not* passed into the transformation (closed over) cannot advance there:
-drawing from it raises :class:`GeneratorTraceError`, which names the fixes.
+using it raises :class:`GeneratorTraceError`, which names the fixes, and no tracer is ever stored
+in it. This includes a Generator closed over by a ``lax.scan``/``lax.cond`` body or an inner
+``jax.jit`` (carry or pass it instead) and a non-differentiated argument of ``jax.grad`` (which
+JAX hands through unchanged).
 """
 
 from __future__ import annotations
@@ -82,7 +85,10 @@ def _closed_over_error(gen: Generator) -> GeneratorTraceError:
         "This Generator is used inside a JAX transformation (jax.jit, jax.vmap, lax.scan, "
         f"jax.grad, ...) that it was not passed into: {where}. Pass the Generator in as an "
         "argument and return it (`def f(g, x): ...; return g, y`; in lax.scan, carry it), or "
-        "compile the function with seedkit.function, which threads closed-over Generators for you."
+        "compile the function with seedkit.function, which threads closed-over Generators for you. "
+        "(jax.grad hands non-differentiated arguments through unchanged, so a Generator argument "
+        "of a differentiated function counts as closed over: draw before jax.grad and pass the "
+        "values in, or pass a seed from make_seeds() and use stateless_* ops inside.)"
     )
 
 
@@ -738,7 +744,12 @@ class Generator:
             >>> sorted(Generator.from_seed(1).permutation(4).tolist())
             [0, 1, 2, 3]
         """
-        if _is_int(x):
+        if _is_int(x) or (
+            isinstance(x, (np.ndarray, jax.Array))
+            and not isinstance(x, jax.core.Tracer)
+            and x.shape == ()
+            and x.dtype.kind in "iu"
+        ):
             n = stateless._count(x, "x")
             return self._draw("shuffle", (), (np.arange(n, dtype=jax.dtypes.canonicalize_dtype(np.int64)),))
         return self.shuffle(x)

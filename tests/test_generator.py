@@ -380,6 +380,30 @@ def test_permutation_and_shuffle():
     q = np.asarray(g.permutation(jnp.arange(30.0)))
     assert sorted(q.tolist()) == list(np.arange(30.0))
     assert np.asarray(g.permutation(0)).shape == (0,)
+    assert sorted(np.asarray(g.permutation(np.int64(5))).tolist()) == list(range(5))
+    assert sorted(np.asarray(g.permutation(jnp.array(4))).tolist()) == list(range(4))
+
+
+def test_with_x64_seeds_are_int64_and_the_state_stays_uint32():
+    with jax.enable_x64(True):
+        g = Generator.from_seed(1)
+        seeds = g.make_seeds(3)
+        assert seeds.dtype == jnp.int64 and seeds.shape == (2, 3)
+        assert g.uniform_full_int([2]).dtype == jnp.uint64
+        assert g.state.dtype == jnp.uint32 and counter64(g) == 2
+        assert seedkit.stateless_uniform([2], seed=seeds[:, 0]).shape == (2,)
+        assert g.normal([2], dtype=jnp.float64).dtype == jnp.float64
+
+
+def test_unbatched_generator_under_vmap():
+    # in_axes=None: every element draws the same numbers and the state advances once.
+    g = Generator.from_seed(1)
+    g_out, x = jax.vmap(lambda g, z: (g, z + g.normal([])), in_axes=(None, 0), out_axes=(None, 0))(
+        g, jnp.zeros(3)
+    )
+    e = Generator.from_seed(1)
+    np.testing.assert_array_equal(np.asarray(x), np.full(3, np.asarray(e.normal([]))))
+    assert words(g_out) == words(e)
 
 
 def test_gamma_poisson_binomial_distributions():
@@ -587,10 +611,22 @@ def _closed_over_cases(g):
     def reset_in_jit():
         return jax.jit(lambda: g.reset_from_seed(1))()
 
-    return [in_jit, in_vmap, in_grad, in_scan_body_of_passed_generator, state_read_in_jit, reset_in_jit]
+    def grad_nondiff_argument():
+        # jax.grad hands non-differentiated arguments through as the same Python object.
+        return jax.grad(lambda x, h: x * h.normal([]))(1.0, g)
+
+    return [
+        in_jit,
+        in_vmap,
+        in_grad,
+        in_scan_body_of_passed_generator,
+        state_read_in_jit,
+        reset_in_jit,
+        grad_nondiff_argument,
+    ]
 
 
-@pytest.mark.parametrize("case", range(6))
+@pytest.mark.parametrize("case", range(7))
 def test_closed_over_generator_raises_naming_the_fix(case):
     g = Generator.from_seed(4)
     before = words(g)
