@@ -8,6 +8,7 @@ of its tests; this script only records reference values)::
 Each case sets a global seed (or leaves it unset, or sets it to ``None``), then asks
 ``tf.compat.v1.get_seed`` for a list of op seeds in order, recording every result. Unseeded
 requests (``null``) draw from TF's eager op-seed stream, so the order matters and is recorded.
+An entry ``{"set_seed": value}`` in a call list means ``set_seed(value)`` was called again there.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def main() -> None:
     tf.random.set_seed(1234)
     first = _calls([None, None])
     tf.random.set_seed(1234)
-    cases.append({"global_seed": 1234, "numpy_dtype": None, "calls": first + _calls([None, None])})
+    calls = [*first, {"set_seed": 1234}, *_calls([None, None])]
+    cases.append({"global_seed": 1234, "numpy_dtype": None, "calls": calls})
     # set_seed(None) goes back to "no global seed".
     tf.random.set_seed(1234)
     tf.random.set_seed(None)

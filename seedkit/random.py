@@ -71,6 +71,9 @@ from seedkit.stateless import (
 _ALG = Algorithm.THREEFRY
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
+# TF's stateful uniform accepts these dtypes only (random_ops.random_uniform).
+_UNIFORM_DTYPES = tuple(jnp.dtype(d) for d in (*_checks.FLOATS, jnp.int32, jnp.int64))
+
 _trace_count = 0  # times a kernel body below was traced (tests check that calls do not re-trace)
 
 
@@ -113,19 +116,29 @@ def _verify(dist: str, static: tuple, fixed: tuple | None, params: tuple) -> Non
         _verified.add(sig)
 
 
-def _run(api: str, dist: str, dtype_key: str, static: tuple, params: tuple, fixed: tuple | None, op_seed):
+def _run(
+    api: str,
+    dist: str,
+    dtype_key: str,
+    static: tuple,
+    params: tuple,
+    fixed: tuple | None,
+    op_seed: int | None,
+    verified: bool = False,
+):
     """Route one validated call: to the active trace handler, to an error while JAX traces,
-    or to the compiled kernel with the next (seed, counter)."""
+    or to the compiled kernel with the next (seed, counter). ``verified``: the kernel signature
+    is known to trace (the cached specs below are verified when they are made)."""
     handler = _state.current_trace_handler()
     if handler is not None:
-        return handler(
-            _state.OpCall(
-                api, dist, dtype_key, dist, _ALG, static, params if fixed is None else fixed, op_seed
-            )
-        )
-    if _state.is_tracing() or _has_tracer(params):
+        call_params = params if fixed is None else fixed
+        return handler(_state.OpCall(api, dist, dtype_key, dist, _ALG, static, call_params, op_seed))
+    if _state.is_tracing() or (not verified and _has_tracer(params)):
         raise _state.tracing_error(api)
-    _verify(dist, static, fixed, params)
+    if fixed is not None:
+        params = ()  # the kernel uses the constants instead
+    elif not verified:
+        _verify(dist, static, fixed, params)
     return _kernel(dist, _ALG, static, fixed, _state.next_state(dist, dtype_key, op_seed), params)
 
 
@@ -146,6 +159,12 @@ def _spec_key(op: str, shape: Any, *rest: Any) -> tuple | None:
 
 
 def _remember(key: tuple | None, spec: tuple) -> tuple:
+    """Verify a new spec's kernel (before any state moves) and cache the spec under ``key``.
+    While JAX traces (the call goes to a trace handler or raises), nothing is verified or cached."""
+    if _state.is_tracing() or _state.current_trace_handler() is not None:
+        return spec
+    dist, _, static, params, fixed = spec
+    _verify(dist, static, fixed, () if fixed is not None else params)
     if key is not None:
         if len(_specs) > 4096:
             _specs.clear()
@@ -194,7 +213,7 @@ def uniform(
     spec = _lookup(key)
     if spec is None:
         spec = _remember(key, _uniform_spec(shape, minval, maxval, dtype))
-    return _run("seedkit.uniform", *spec, _op_seed(seed))
+    return _run("seedkit.uniform", *spec, _op_seed(seed), True)
 
 
 def _uniform_spec(shape, minval, maxval, dtype) -> tuple:
@@ -202,12 +221,12 @@ def _uniform_spec(shape, minval, maxval, dtype) -> tuple:
         requested = jnp.dtype(dtype)
     except TypeError:
         requested = None
-    if requested is not None and requested.kind == "u":
+    if requested not in _UNIFORM_DTYPES:
         raise TypeError(
-            f"`dtype` must be one of float16, bfloat16, float32, float64, int32, int64 for "
-            f"seedkit.uniform (TF's rule); got {dtype!r}. Use a Generator for unsigned integers."
+            "`dtype` must be one of float16, bfloat16, float32, float64, int32, int64 for "
+            f"seedkit.uniform (TF's rule); got {dtype!r}. A Generator also draws unsigned integers."
         )
-    if requested is not None and requested.kind == "i" and maxval is None:
+    if requested.kind == "i" and maxval is None:
         raise ValueError(f"`maxval` must be given for integer dtype {requested.name} (TF's rule); got None.")
     dist, static, params = _uniform_args(shape, minval, maxval, dtype)
     fixed = None
@@ -259,7 +278,7 @@ def _normal(dist: str, shape, mean, stddev, dtype, seed) -> jax.Array:
         _, static, params = _normal_args(shape, mean, stddev, dtype, dist)
         fixed = (0.0, 1.0) if _is_number(mean, 0) and _is_number(stddev, 1) else None
         spec = _remember(key, (dist, static[1].name, static, params, fixed))
-    return _run(f"seedkit.{dist}", *spec, _op_seed(seed))
+    return _run(f"seedkit.{dist}", *spec, _op_seed(seed), True)
 
 
 def _host_array(value: Any) -> Any:
