@@ -822,12 +822,15 @@ def test_thousandth_call_neither_traces_nor_compiles(caplog):
 
     sk.set_seed(1)
     x = jnp.ones((1,))
+    logits, value = np.zeros((1, 3), np.float32), np.arange(4)
     calls = [
         lambda: sk.uniform((1,)),
         lambda: sk.uniform((1,), seed=1),
         lambda: sk.uniform([1], minval=-1.0, maxval=1.0, seed=2),
         lambda: sk.normal((1,), seed=1),
         lambda: nn.dropout(x, 0.5, seed=1),
+        lambda: sk.categorical(logits, 2, seed=1),
+        lambda: sk.shuffle(value),
     ]
     for call in calls:
         call()
