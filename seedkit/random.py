@@ -123,12 +123,12 @@ def _run(
     static: tuple,
     params: tuple,
     fixed: tuple | None,
+    verified: bool,
     op_seed: int | None,
-    verified: bool = False,
 ):
     """Route one validated call: to the active trace handler, to an error while JAX traces,
-    or to the compiled kernel with the next (seed, counter). ``verified``: the kernel signature
-    is known to trace (the cached specs below are verified when they are made)."""
+    or to the compiled kernel with the next (seed, counter). ``verified``: the parameters hold no
+    tracer and the kernel signature is known to trace (see :func:`_remember`)."""
     handler = _state.current_trace_handler()
     if handler is not None:
         call_params = params if fixed is None else fixed
@@ -160,11 +160,15 @@ def _spec_key(op: str, shape: Any, *rest: Any) -> tuple | None:
 
 def _remember(key: tuple | None, spec: tuple) -> tuple:
     """Verify a new spec's kernel (before any state moves) and cache the spec under ``key``.
-    While JAX traces (the call goes to a trace handler or raises), nothing is verified or cached."""
+    A spec is ``(dist, dtype_key, static, params, fixed, verified)``. While JAX traces (the call
+    goes to a trace handler or raises) or a parameter is a tracer, nothing is verified or cached."""
     if _state.is_tracing() or _state.current_trace_handler() is not None:
         return spec
-    dist, _, static, params, fixed = spec
+    dist, dtype_key, static, params, fixed, _ = spec
+    if _has_tracer(params):
+        return spec
     _verify(dist, static, fixed, () if fixed is not None else params)
+    spec = (dist, dtype_key, static, params, fixed, True)
     if key is not None:
         if len(_specs) > 4096:
             _specs.clear()
@@ -213,7 +217,7 @@ def uniform(
     spec = _lookup(key)
     if spec is None:
         spec = _remember(key, _uniform_spec(shape, minval, maxval, dtype))
-    return _run("seedkit.uniform", *spec, _op_seed(seed), True)
+    return _run("seedkit.uniform", *spec, _op_seed(seed))
 
 
 def _uniform_spec(shape, minval, maxval, dtype) -> tuple:
@@ -232,7 +236,7 @@ def _uniform_spec(shape, minval, maxval, dtype) -> tuple:
     fixed = None
     if dist == "uniform_float" and _is_number(minval, 0) and (maxval is None or _is_number(maxval, 1)):
         fixed = (0, 1.0)
-    return dist, static[1].name, static, params, fixed
+    return dist, static[1].name, static, params, fixed, False
 
 
 def normal(
@@ -277,8 +281,8 @@ def _normal(dist: str, shape, mean, stddev, dtype, seed) -> jax.Array:
     if spec is None:
         _, static, params = _normal_args(shape, mean, stddev, dtype, dist)
         fixed = (0.0, 1.0) if _is_number(mean, 0) and _is_number(stddev, 1) else None
-        spec = _remember(key, (dist, static[1].name, static, params, fixed))
-    return _run(f"seedkit.{dist}", *spec, _op_seed(seed), True)
+        spec = _remember(key, (dist, static[1].name, static, params, fixed, False))
+    return _run(f"seedkit.{dist}", *spec, _op_seed(seed))
 
 
 def _host_array(value: Any) -> Any:
@@ -311,7 +315,7 @@ def categorical(
     if not jnp.issubdtype(logits.dtype, jnp.floating):
         raise TypeError(f"`logits` must be a floating-point array; got dtype {logits.dtype}.")
     dtype_key = f"{_canonical(logits).name}->{static[1].name}"
-    return _run("seedkit.categorical", dist, dtype_key, static, params, None, _op_seed(seed))
+    return _run("seedkit.categorical", dist, dtype_key, static, params, None, False, _op_seed(seed))
 
 
 def _broadcast_param_shape(named: list[tuple[str, Any]]) -> tuple[int, ...]:
@@ -345,7 +349,7 @@ def gamma(
         beta = _host_array(beta)
         named.append(("beta", beta))
     dist, static, params = _gamma_args(shape + _broadcast_param_shape(named), alpha, beta, dtype)
-    return _run("seedkit.gamma", dist, static[1].name, static, params, None, _op_seed(seed))
+    return _run("seedkit.gamma", dist, static[1].name, static, params, None, False, _op_seed(seed))
 
 
 def poisson(
@@ -365,7 +369,7 @@ def poisson(
     if not jnp.issubdtype(lam.dtype, jnp.number) or jnp.issubdtype(lam.dtype, jnp.complexfloating):
         raise TypeError(f"`lam` must be a real number or array; got dtype {lam.dtype}.")
     dtype_key = f"{_canonical(lam).name}->{static[1].name}"
-    return _run("seedkit.poisson", dist, dtype_key, static, params, None, _op_seed(seed))
+    return _run("seedkit.poisson", dist, dtype_key, static, params, None, False, _op_seed(seed))
 
 
 def shuffle(value: Any, seed: Any = None, name: str | None = None) -> jax.Array:
@@ -379,7 +383,9 @@ def shuffle(value: Any, seed: Any = None, name: str | None = None) -> jax.Array:
     value = _host_array(value)
     if np.ndim(value) == 0:
         raise ValueError(f"`value` must be at least 1-D (TF's rule); got a scalar {value!r}.")
-    return _run("seedkit.shuffle", "shuffle", _canonical(value).name, (), (value,), None, _op_seed(seed))
+    return _run(
+        "seedkit.shuffle", "shuffle", _canonical(value).name, (), (value,), None, False, _op_seed(seed)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -636,6 +636,21 @@ def test_tracing_raises_tracing_error(op, transform):
     )
 
 
+def test_leaked_tracer_argument_raises_before_any_state_moves():
+    leaked = []
+    jax.jit(lambda x: leaked.append(x) or x)(1.0)
+    sk.set_seed(1)
+    before = sk.get_state()
+    for call in (
+        lambda: sk.uniform((1,), minval=leaked[0], maxval=2.0, seed=1),
+        lambda: sk.normal((1,), mean=leaked[0]),
+        lambda: sk.categorical(jnp.zeros((1, 2)) + leaked[0], 1),
+    ):
+        with pytest.raises((sk.TracingError, jax.errors.UnexpectedTracerError)):
+            call()
+    assert sk.get_state() == before
+
+
 def test_disable_jit_runs_stateful_ops_eagerly():
     sk.set_seed(1234)
     with jax.disable_jit():
