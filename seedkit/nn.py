@@ -89,31 +89,34 @@ def _noise_shape(x_shape: tuple[int, ...], noise_shape: Any) -> tuple[int, ...]:
     return dims
 
 
-def _host_cast(rate, scale, divide: bool, dtype) -> tuple[Any, Any]:
-    """A number rate and its scale become NumPy scalars of ``x``'s dtype, each rounded once from
-    the Python value as TF's ``convert_to_tensor(value, dtype=x.dtype)`` does."""
+def _coefficients(rate, scale, divide: bool, dtype) -> Any:
+    """What the kernel multiplies with: for a number rate, ``[rate, scale]`` in ``x``'s dtype,
+    each rounded once from the Python value as TF's ``convert_to_tensor(value, dtype=x.dtype)``
+    does; for an array rate, the rate itself."""
     if divide:
-        return rate, None
-    return np.asarray(rate, dtype), np.asarray(scale, dtype)
+        return rate
+    return np.array([rate, scale], dtype)
 
 
-def _apply(x, u, rate, scale, divide: bool):
+def _apply(x, u, coef, divide: bool):
     """TF's dropout arithmetic given the uniform draw ``u``."""
     dtype = x.dtype
+    zero = jnp.zeros((), dtype)
     if divide:
-        r = jnp.asarray(rate).astype(dtype)
+        r = jnp.asarray(coef).astype(dtype)
         kept = x / (jnp.asarray(1, dtype) - r)
-        out = jnp.where(u >= r, kept, jnp.zeros((), dtype))
+        out = jnp.where(u >= r, kept, zero)
         return jnp.where((r >= 0) & (r < 1), out, jnp.asarray(jnp.nan, dtype))
-    r = jnp.asarray(rate, dtype)
-    kept = x * jnp.asarray(scale, dtype)
-    return jnp.where(u >= r, kept, jnp.zeros((), dtype))
+    coef = jnp.asarray(coef, dtype)
+    return jnp.where(u >= coef[0], x * coef[1], zero)
 
 
 @functools.partial(jax.jit, static_argnames=("alg", "noise_shape", "divide"))
-def _kernel(alg, noise_shape: tuple, divide: bool, words, counter, x, rate, scale):
-    u = _sample("uniform_float", alg, (noise_shape, x.dtype), words, counter, _UNIT)
-    return _apply(x, u, rate, scale, divide)
+def _kernel(alg, noise_shape: tuple, divide: bool, state, x, coef):
+    """``state``: 4 seed words (stateless) or 4 words and a counter (stateful), one argument."""
+    counter = state[4:] if state.shape[0] == 6 else None
+    u = _sample("uniform_float", alg, (noise_shape, x.dtype), state[:4], counter, _UNIT)
+    return _apply(x, u, coef, divide)
 
 
 def dropout(
@@ -141,14 +144,14 @@ def dropout(
     if not divide and rate == 0:
         _random._dummy_rng_step(call.api, call)
         return jnp.asarray(x)
-    rate, scale = _host_cast(rate, scale, divide, dtype)
+    coef = _coefficients(rate, scale, divide, dtype)
     handler = _state.current_trace_handler()
     if handler is not None:
-        return _apply(x, handler(call), rate, scale, divide)
+        return _apply(x, handler(call), coef, divide)
     if _state.is_tracing() or isinstance(x, jax.core.Tracer) or isinstance(rate, jax.core.Tracer):
         raise _state.tracing_error(call.api)
     state = _state.next_state("uniform_float", dtype.name, op_seed)
-    return _kernel(_random._ALG, noise, divide, state[:4], state[4:], x, rate, scale)
+    return _kernel(_random._ALG, noise, divide, state, x, coef)
 
 
 def stateless_dropout(
@@ -177,8 +180,7 @@ def stateless_dropout(
     words = seed_words(seed)
     if not divide and rate == 0:
         return jnp.asarray(x)
-    rate, scale = _host_cast(rate, scale, divide, dtype)
-    return _kernel(alg, noise, divide, words, None, x, rate, scale)
+    return _kernel(alg, noise, divide, words, x, _coefficients(rate, scale, divide, dtype))
 
 
 __all__ = ["dropout", "stateless_dropout"]
