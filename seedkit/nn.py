@@ -7,9 +7,10 @@ elements by ``1 / (1 - rate)``, as TF does:
 * ``rate`` a Python/NumPy number: it must lie in ``[0, 1)`` (else ``ValueError``); the scale is
   ``1 / (1 - rate)`` computed in Python and cast to ``x``'s dtype, and ``rate == 0`` returns
   ``x`` without drawing (the stateful op still takes its op seed, as TF's ``get_seed`` call does).
-* ``rate`` a scalar array: cast to ``x``'s dtype, the kept elements are ``x / (1 - rate)``. A
-  traced rate cannot be checked; outside ``[0, 1)`` the result is NaN rather than a silently
-  wrong value.
+* ``rate`` a scalar array: cast to ``x``'s dtype, the kept elements are ``x / (1 - rate)``
+  (XLA may turn this division by a scalar into a multiplication by its reciprocal: an ulp off
+  TF's ``real_div`` at most). A traced rate cannot be checked; outside ``[0, 1)`` the result is
+  NaN rather than a silently wrong value.
 
 The uniform draw is exactly seedkit's ``uniform``/``stateless_uniform`` of ``noise_shape`` and
 ``x.dtype``: ``dropout(x, rate, seed=s)`` shares the counter of ``uniform(noise_shape,
