@@ -6,7 +6,29 @@ Example:
     (2,)
 """
 
+from seedkit import nn
 from seedkit._algorithms import Algorithm
+from seedkit.generator import Generator, GeneratorTraceError, get_global_generator, set_global_generator
+from seedkit.random import (
+    DEFAULT_GRAPH_SEED,
+    RandomState,
+    TracingError,
+    categorical,
+    disable_op_determinism,
+    enable_op_determinism,
+    fork_rng,
+    gamma,
+    get_seed,
+    get_state,
+    is_op_determinism_enabled,
+    normal,
+    poisson,
+    set_seed,
+    set_state,
+    shuffle,
+    truncated_normal,
+    uniform,
+)
 from seedkit.stateless import (
     index_shuffle,
     key,
@@ -26,9 +48,30 @@ from seedkit.stateless import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_GRAPH_SEED",
     "Algorithm",
+    "Generator",
+    "GeneratorTraceError",
+    "RandomState",
+    "TracingError",
+    "categorical",
+    "disable_op_determinism",
+    "enable_op_determinism",
+    "fork_rng",
+    "gamma",
+    "get_global_generator",
+    "get_seed",
+    "get_state",
     "index_shuffle",
+    "is_op_determinism_enabled",
     "key",
+    "nn",
+    "normal",
+    "poisson",
+    "set_global_generator",
+    "set_seed",
+    "set_state",
+    "shuffle",
     "stateless_binomial",
     "stateless_categorical",
     "stateless_fold_in",
@@ -40,4 +83,6 @@ __all__ = [
     "stateless_split",
     "stateless_truncated_normal",
     "stateless_uniform",
+    "truncated_normal",
+    "uniform",
 ]

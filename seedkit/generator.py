@@ -53,6 +53,7 @@ from jax.extend.core import get_opaque_trace_state
 from seedkit import _checks, stateless
 from seedkit._algorithms import Algorithm, bit_generator, resolve_alg
 from seedkit._seeds import scalar_seed_int, seed_words
+from seedkit._state import TracingError
 
 __all__ = [
     "Generator",
@@ -68,8 +69,9 @@ _LAYOUT = {Algorithm.THREEFRY: (2, 2), Algorithm.PHILOX: (4, 2)}
 _PHILOX_SKIP_MULTIPLIER = 256
 
 
-class GeneratorTraceError(RuntimeError):
-    """A Generator was used inside a JAX transformation that it was not passed into."""
+class GeneratorTraceError(TracingError):
+    """A Generator was used inside a JAX transformation that it was not passed into (a
+    :class:`seedkit.TracingError`, so one ``except`` covers both stateful layers)."""
 
 
 def _closed_over_error(gen: Generator) -> GeneratorTraceError:
