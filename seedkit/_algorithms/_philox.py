@@ -22,13 +22,18 @@ Everything is 32-bit JAX arithmetic, so ``jax_enable_x64`` is needed only for 64
   output element per call, so their ``n``-th call is the stream ``256 * (elements drawn so
   far)``.
 
-TF-exact samplers (bit-identical unless noted): ``uniform_float`` (float16, bfloat16, float32,
-float64), ``uniform_int`` and ``full_int`` (int32, uint32, int64, uint64), ``normal`` and
-``truncated_normal`` (float32/16/bf16 within a few ulp of TF, see :func:`_box_muller_f32`;
-float64 uses the platform's float64 ``log``/``sin``/``cos``), ``shuffle`` and ``index_shuffle``;
-``stateless_split`` and ``stateless_fold_in`` follow from ``full_int``. The other samplers
-(categorical, gamma, Poisson, binomial, parameterized truncated normal) run seedkit's shared
-algorithms on Philox bits: reproducible, but not TF's numbers.
+TF-exact samplers (bit-identical to TF 2.21 eager on an x86-64 CPU; the normals assume the
+glibc ``logf``/``sincosf`` of glibc 2.28 and later, checked with glibc 2.36): ``uniform_float``
+(float16, bfloat16, float32, float64), ``uniform_int`` and ``full_int`` (int32, uint32, int64,
+uint64), ``normal`` and ``truncated_normal`` (all float types; float32 reproduces glibc's
+``logf``, see :func:`_box_muller_f32`), ``shuffle`` and ``index_shuffle``; ``stateless_split``
+and ``stateless_fold_in`` follow from ``full_int``. 64-bit outputs need ``jax_enable_x64``.
+The other samplers (categorical, gamma, Poisson, binomial, parameterized truncated normal) run
+seedkit's shared algorithms on Philox bits: reproducible, but not TF's numbers.
+
+Two compiler effects are neutralised on purpose: XLA may evaluate a chain of half-precision
+operations in float32 (TF rounds after each; see :func:`_half_round`), and it lets LLVM contract
+``x * s + t`` into a fused multiply-add (TF rounds the product; see :func:`_mul_unfusable`).
 
 Example:
     >>> import numpy as np
@@ -382,22 +387,72 @@ def _unit(words: jax.Array, dtype: jnp.dtype) -> jax.Array:
 
 
 def _uniform_float(gen, key, shape, dtype, minval, maxval) -> jax.Array:
-    """TF: ``rnd * (maxval - minval) + minval``, each operation rounded in ``dtype`` (no clamp:
+    """TF: ``rnd * (maxval - minval) + minval``, each operation rounded to ``dtype`` (no clamp:
     TF can return ``maxval`` when rounding lands there, and so does this)."""
     dtype = jnp.dtype(dtype)
     rnd = _unit(gen.random_bits(key, shape, 2 if dtype == jnp.float64 else 1), dtype)
-    lo, hi = jnp.asarray(minval, dtype), jnp.asarray(maxval, dtype)
-    return _round_to(_round_to(rnd * _round_to(hi - lo, dtype), dtype) + lo, dtype)
+    return _affine(rnd, dtype, _rounded_op(minval, maxval, dtype, lambda lo, hi: hi - lo), minval)
 
 
-def _round_to(x: jax.Array, dtype: jnp.dtype) -> jax.Array:
-    """Round to ``dtype`` even where XLA computes half-precision arithmetic in float32 (it may
-    keep the excess precision between two operations; TF rounds after each one)."""
-    if dtype == jnp.float16:
-        return lax.reduce_precision(x, exponent_bits=5, mantissa_bits=10)
+def _half_round(x: jax.Array, dtype: jnp.dtype) -> jax.Array:
+    """Round float32 ``x`` to the nearest ``dtype`` value (half types), staying in float32.
+
+    TF computes half-precision arithmetic one operation at a time (in float32, rounded to the
+    half type after each). XLA would fuse a chain of half operations in float32 and round once,
+    so the rounding is made explicit; float16 subnormals are rounded on their fixed 2**-24 grid
+    because ``reduce_precision`` flushes them to zero.
+    """
     if dtype == jnp.bfloat16:
         return lax.reduce_precision(x, exponent_bits=8, mantissa_bits=7)
-    return x
+    normal = lax.reduce_precision(x, exponent_bits=5, mantissa_bits=10)
+    tiny = jnp.round(x * jnp.float32(2.0**24)) * jnp.float32(2.0**-24)  # round half to even
+    return jnp.where(jnp.abs(x) < jnp.float32(2.0**-14), tiny, normal)
+
+
+def _is_half(dtype: jnp.dtype) -> bool:
+    return dtype in (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16))
+
+
+def _rounded_op(a: Any, b: Any, dtype: jnp.dtype, op) -> jax.Array:
+    """``op(a, b)`` on values cast to ``dtype``, rounded as TF rounds it (see :func:`_half_round`);
+    half types come back as float32 holding ``dtype`` values."""
+    if not _is_half(dtype):
+        return op(jnp.asarray(a, dtype), jnp.asarray(b, dtype))
+    a32, b32 = (jnp.asarray(jnp.asarray(v, dtype), jnp.float32) for v in (a, b))
+    return _half_round(op(a32, b32), dtype)
+
+
+def _mul_unfusable(x: jax.Array, s: jax.Array) -> jax.Array:
+    """``x * s`` rounded to ``x``'s float type, in a form that the compiler cannot fuse with a
+    following addition.
+
+    TF rounds the product before adding, while XLA's CPU backend lets LLVM contract
+    ``x * s + t`` into one fused multiply-add (one rounding): different last bits in about
+    40 % of values. So the product is computed at half scale and doubled by incrementing its
+    exponent field in integer arithmetic, which no contraction can see through. Both steps are
+    exact whenever the half-scale product and ``s / 2`` are normal and below the overflow
+    binade; elsewhere (ranges below 2**-125 or above 2**127) the plain product is used.
+    """
+    f64 = x.dtype == jnp.float64
+    udt, mbits, emax = (jnp.uint64, 52, 0x7FF) if f64 else (jnp.uint32, 23, 0xFF)
+    s = jnp.asarray(s, x.dtype)
+    r = x * (s * jnp.asarray(0.5, x.dtype))
+    bits = lax.bitcast_convert_type(r, udt)
+    e = (bits >> mbits) & udt(emax)
+    se = (lax.bitcast_convert_type(s, udt) >> mbits) & udt(emax)
+    ok = (e >= 2) & (e <= emax - 2) & (se >= 2) & (se <= emax - 1)
+    doubled = lax.bitcast_convert_type(bits + udt(1 << mbits), x.dtype)
+    return jnp.where(ok, doubled, x * s)
+
+
+def _affine(x: jax.Array, dtype: jnp.dtype, scale: Any, shift: Any) -> jax.Array:
+    """TF's ``x * scale + shift`` in ``dtype``, two roundings (never a fused multiply-add)."""
+    if not _is_half(dtype):
+        return _mul_unfusable(x, scale) + jnp.asarray(shift, dtype)
+    x32 = jnp.asarray(x, jnp.float32)
+    prod = _half_round(x32 * jnp.asarray(scale, jnp.float32), dtype)
+    shift32 = jnp.asarray(jnp.asarray(shift, dtype), jnp.float32)
+    return _half_round(prod + shift32, dtype).astype(dtype)
 
 
 def _uniform_int(gen, key, shape, dtype, minval, maxval) -> jax.Array:
@@ -435,11 +490,12 @@ assert _TWO_PI_MANT * 2.0**-50 == 2 * math.pi
 
 
 def _two_pi_times_unit(w: jax.Array) -> jax.Array:
-    """``float32(2 * pi(double) * Uint32ToFloat(w))``, correctly rounded, in 32-bit integers.
+    """``float32(2 * pi(double) * Uint32ToFloat(w))`` in 32-bit integers.
 
-    The unit float is ``k * 2**-23`` (``k`` the low 23 bits), so the double product is
-    ``k * _TWO_PI_MANT * 2**-73`` exactly (76 bits at most). Rounding that integer to 24
-    significant bits (to nearest, ties to even) gives the float32 that TF computes.
+    The unit float is ``k * 2**-23`` (``k`` the low 23 bits), so the exact product is
+    ``k * _TWO_PI_MANT * 2**-73`` (76 bits at most), rounded here to 24 significant bits (to
+    nearest, ties to even). TF rounds to double first and then to float; the two agree for
+    every one of the 2**23 values of ``k`` (checked exhaustively in tests/test_philox.py).
     """
     k = w & jnp.uint32(0x7FFFFF)
     m_hi, m_lo = _TWO_PI_MANT >> 32, _TWO_PI_MANT & _MASK32
@@ -469,13 +525,180 @@ def _two_pi_times_unit(w: jax.Array) -> jax.Array:
     return jnp.where(k == 0, jnp.float32(0.0), lax.bitcast_convert_type(bits, jnp.float32))
 
 
+# --- glibc's logf, reproduced ------------------------------------------------------------------
+#
+# TF's float Box–Muller calls glibc's logf, which evaluates a table-driven polynomial in double
+# and rounds to float once (glibc >= 2.27, sysdeps/ieee754/flt-32/e_logf.c by Szabolcs Nagy; its
+# double result is only accurate to about 2**-25, so it is not the correctly rounded log that
+# XLA's log approximates, and they differ on about 14 % of inputs). The same steps are run here
+# in double-float arithmetic (pairs of float32, about 48 bits), so the float32 result equals
+# glibc's unless glibc's double lies within about 2**-44 of a rounding midpoint.
+# Checked against glibc 2.36 on every one of the 2**23 values that u1 takes: all equal.
+
+
+def _f32_parts(c: float) -> tuple[float, float, float]:
+    """A float64 constant as three float32 parts whose sum is exactly ``c``."""
+    hi = float(np.float32(c))
+    mid = float(np.float32(c - hi))
+    lo = float(np.float32(c - hi - mid))
+    assert hi + mid + lo == c  # holds for every constant below (checked at import)
+    return hi, mid, lo
+
+
+# (1/c, log(c)) for the 16 subintervals, the log1p polynomial and ln 2: glibc's e_logf_data.c.
+_LOGF_TABLE = [
+    ("0x1.661ec79f8f3bep+0", "-0x1.57bf7808caadep-2"),
+    ("0x1.571ed4aaf883dp+0", "-0x1.2bef0a7c06ddbp-2"),
+    ("0x1.49539f0f010bp+0", "-0x1.01eae7f513a67p-2"),
+    ("0x1.3c995b0b80385p+0", "-0x1.b31d8a68224e9p-3"),
+    ("0x1.30d190c8864a5p+0", "-0x1.6574f0ac07758p-3"),
+    ("0x1.25e227b0b8eap+0", "-0x1.1aa2bc79c81p-3"),
+    ("0x1.1bb4a4a1a343fp+0", "-0x1.a4e76ce8c0e5ep-4"),
+    ("0x1.12358f08ae5bap+0", "-0x1.1973c5a611cccp-4"),
+    ("0x1.0953f419900a7p+0", "-0x1.252f438e10c1ep-5"),
+    ("0x1p+0", "0x0p+0"),
+    ("0x1.e608cfd9a47acp-1", "0x1.aa5aa5df25984p-5"),
+    ("0x1.ca4b31f026aap-1", "0x1.c5e53aa362eb4p-4"),
+    ("0x1.b2036576afce6p-1", "0x1.526e57720db08p-3"),
+    ("0x1.9c2d163a1aa2dp-1", "0x1.bc2860d22477p-3"),
+    ("0x1.886e6037841edp-1", "0x1.1058bc8a07ee1p-2"),
+    ("0x1.767dcf5534862p-1", "0x1.4043057b6ee09p-2"),
+]
+_LOGF_INVC = np.array([_f32_parts(float.fromhex(a)) for a, _ in _LOGF_TABLE], np.float32)
+_LOGF_LOGC = np.array([_f32_parts(float.fromhex(b)) for _, b in _LOGF_TABLE], np.float32)
+_LOGF_POLY = [
+    _f32_parts(float.fromhex(a))[:2]
+    for a in ("-0x1.00ea348b88334p-2", "0x1.5575b0be00b6ap-2", "-0x1.ffffef20a4123p-2")
+]
+_LOGF_LN2 = _f32_parts(float.fromhex("0x1.62e42fefa39efp-1"))
+_LOGF_OFF = 0x3F330000
+
+
+# The inputs (of the ``u1`` grid: ``max(k * 2**-23, 1e-7)``) whose glibc log lies within 2**-43
+# (relative) of a float32 rounding midpoint, with glibc's result: closer than the double-float
+# evaluation can resolve (its error is below 2**-46). Every other input of the grid is at least
+# 2**-43 from a midpoint. Derived from a float64 evaluation of glibc's algorithm over all 2**23
+# inputs; tests/test_philox.py re-derives this table and checks every input.
+_LOGF_NEAR_MIDPOINT = (
+    (0x3CAD5080, 0xC076C585),
+    (0x3E2540F0, 0xBFE97883),
+    (0x3E31AC80, 0xBFE031E3),
+    (0x3E4937A0, 0xBFD0445F),
+    (0x3E5EB478, 0xBFC347A6),
+    (0x3E7A91C8, 0xBFB430AF),
+    (0x3EA2A578, 0xBF92C896),
+    (0x3EAFD2C4, 0xBF88CFEB),
+    (0x3EDC3ED0, 0xBF57F505),
+    (0x3EE1FFD8, 0xBF515AD7),
+    (0x3F09B264, 0xBF1EC061),
+    (0x3F0DC64E, 0xBF1747C3),
+    (0x3F1A57A8, 0xBF018979),
+    (0x3F1CE60C, 0xBEFAA9EA),
+    (0x3F1D2FF0, 0xBEF9B902),
+    (0x3F241D78, 0xBEE3A3D7),
+    (0x3F313D68, 0xBEBC3FB2),
+    (0x3F47D098, 0xBE7DBBB8),
+    (0x3F5B7156, 0xBE1DC8C6),
+    (0x3F6D841C, 0xBD997B51),
+    (0x3F7FFFF4, 0xB5400004),
+    (0x3F7FFFFE, 0xB4000000),
+)
+
+
+def _split12(a: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``a = hi + lo`` with 12 significant bits each (by masking, so no rounding is involved)."""
+    hi = lax.bitcast_convert_type(
+        lax.bitcast_convert_type(a, jnp.uint32) & jnp.uint32(0xFFFFF000), jnp.float32
+    )
+    return hi, a - hi
+
+
+def _two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _two_prod(a, b):
+    """``a * b`` as a double-float ``(p, e)``, from the four exact products of 12-bit halves.
+
+    Every multiplication here is exact and every rounding happens in an addition, so a compiler
+    that contracts ``x * y + z`` into a fused multiply-add cannot change any value. (Dekker's
+    ``p = a * b`` followed by ``a * b - p`` is not safe under contraction: XLA's CPU backend
+    lets LLVM fuse ``p - 1`` into ``fma(a, b, -1)``, which silently counts the error twice.)
+    """
+    ah, al = _split12(a)
+    bh, bl = _split12(b)
+    s, e1 = _two_sum(ah * bh, ah * bl)
+    s, e2 = _two_sum(s, al * bh)
+    p, e3 = _two_sum(s, al * bl)
+    return _two_sum(p, (e1 + e2) + e3)
+
+
+def _df(x):
+    return x if isinstance(x, tuple) else (jnp.float32(x), jnp.float32(0.0))
+
+
+def _df_add(x, y):
+    """Double-float sum with both parts added exactly first (accurate even when ``x`` and ``y``
+    nearly cancel)."""
+    (xh, xl), (yh, yl) = _df(x), _df(y)
+    s, e = _two_sum(xh, yh)
+    t, f = _two_sum(xl, yl)
+    s, e = _two_sum(s, e + t)
+    return _two_sum(s, e + f)
+
+
+def _df_mul(x, y):
+    (xh, xl), (yh, yl) = _df(x), _df(y)
+    p, e = _two_prod(xh, yh)
+    return _two_sum(p, e + (xh * yl + xl * yh))
+
+
+def _glibc_logf(x: jax.Array) -> jax.Array:
+    """glibc's ``logf`` for normal positive float32 ``x`` (the Box–Muller ``u1`` in
+    ``[1e-7, 1)``), step for step: ``x = 2**k * z`` with ``z`` near a table point ``c``, then
+    ``log(c) + k * ln2 + log1p(z / c - 1)`` with a degree-4 polynomial."""
+    ix = lax.bitcast_convert_type(x, jnp.uint32)
+    tmp = ix - jnp.uint32(_LOGF_OFF)
+    i = ((tmp >> 19) & jnp.uint32(15)).astype(jnp.int32)
+    k = lax.bitcast_convert_type(tmp, jnp.int32) >> 23
+    z = lax.bitcast_convert_type(ix - (tmp & jnp.uint32(0x1FF << 23)), jnp.float32)
+    invc = jnp.asarray(_LOGF_INVC)[i]
+    logc = jnp.asarray(_LOGF_LOGC)[i]
+    # r = z * invc - 1, invc in three parts (z * invc is within 2**-5 of 1, so p - 1 is exact)
+    p, e = _two_prod(z, invc[..., 0])
+    r = _df_add(_df_add(_two_sum(p - jnp.float32(1.0), e), _two_prod(z, invc[..., 1])), z * invc[..., 2])
+    # y0 = log(c) + k * ln2, each constant in three parts
+    kf = k.astype(jnp.float32)
+    ln2 = [jnp.float32(c) for c in _LOGF_LN2]
+    y0 = _df_add(_two_sum(logc[..., 0], logc[..., 1]), _two_prod(kf, ln2[0]))
+    y0 = _df_add(_df_add(y0, _two_prod(kf, ln2[1])), logc[..., 2] + kf * ln2[2])
+    a0, a1, a2 = ((jnp.float32(h), jnp.float32(lo)) for h, lo in _LOGF_POLY)
+    r2 = _df_mul(r, r)
+    y = _df_add(_df_mul(a1, r), a2)
+    y = _df_add(_df_mul(a0, r2), y)
+    y = _df_add(_df_mul(y, r2), _df_add(y0, r))
+    out = lax.bitcast_convert_type(y[0] + y[1], jnp.uint32)
+    for arg, res in _LOGF_NEAR_MIDPOINT:
+        out = jnp.where(ix == jnp.uint32(arg), jnp.uint32(res), out)
+    return lax.bitcast_convert_type(out, jnp.float32)
+
+
 def _box_muller_f32(x0: jax.Array, x1: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """TF's ``BoxMullerFloat`` on word pairs. Every step but ``log``, ``sin`` and ``cos`` is
-    reproduced exactly; TF uses glibc's ``logf`` and ``sincosf`` and this uses XLA's, which
-    differ from them by a few ulp in a minority of cases (measured in tests/test_philox.py)."""
+    """TF's ``BoxMullerFloat`` on word pairs: ``u1 = max(unit(x0), 1e-7)``,
+    ``v1 = float(2 * pi(double) * unit(x1))``, ``r = sqrtf(-2 * logf(u1))``, then
+    ``(sinf(v1) * r, cosf(v1) * r)``.
+
+    Each of ``u1``, ``v1`` and ``logf(u1)`` takes one of 2**23 values, and each is reproduced
+    exactly on all of them: ``v1`` by integer rounding, ``logf`` by :func:`_glibc_logf`. For
+    ``sinf``/``cosf`` XLA's CPU ``sin``/``cos`` agree with glibc's ``sincosf`` on all 2**23
+    values of ``v1`` (tests/test_philox.py checks all three exhaustively against float64
+    renderings of glibc's algorithms); other backends' ``sin``/``cos`` are not checked.
+    """
     u1 = jnp.maximum(_unit_f32(x0), jnp.float32(1e-7))
     v1 = _two_pi_times_unit(x1)
-    r = jnp.sqrt(jnp.float32(-2.0) * jnp.log(u1))
+    r = jnp.sqrt(jnp.float32(-2.0) * _glibc_logf(u1))
     return jnp.sin(v1) * r, jnp.cos(v1) * r
 
 
@@ -511,8 +734,8 @@ def _standard_normal(gen, key, shape, dtype) -> jax.Array:
 
 def _scale(z, dtype, mean, stddev):
     """TF's ``rnd * stddev + mean`` in ``dtype``."""
-    sd, mu = jnp.asarray(stddev, dtype), jnp.asarray(mean, dtype)
-    return _round_to(_round_to(z * sd, dtype) + mu, dtype)
+    sd = jnp.asarray(stddev, dtype)
+    return _affine(z, dtype, sd if not _is_half(dtype) else jnp.asarray(sd, jnp.float32), mean)
 
 
 def _normal(gen, key, shape, dtype, mean, stddev) -> jax.Array:
@@ -520,60 +743,59 @@ def _normal(gen, key, shape, dtype, mean, stddev) -> jax.Array:
     return _scale(_standard_normal(gen, key, tuple(shape), dtype), dtype, mean, stddev)
 
 
-# Blocks of each truncated-normal group computed up front; groups still short of values after
-# them (about 1 in 10**5 for float32) continue in a loop.
-_TN_FIRST_BLOCKS = 2
+# Blocks of each truncated-normal group tried per pass; a group still short of values after a
+# pass (about 1 in 10**5 for float32 after the first) takes another pass.
+_TN_BLOCKS_PER_PASS = 2
 
 
 def _truncated_standard_normal(gen, key, shape, dtype) -> jax.Array:
     """TF's ``TruncatedNormalDistribution`` in the variable-samples fill: group ``g`` of 4
     outputs (2 for float64) reads blocks ``counter + g * 256 (128) + j``, ``j = 0, 1, ...``,
     turns word pairs (quadruples) into Box-Muller pairs and keeps, in order, the values with
-    ``|x| < 2`` until the group is full. Half types keep the float32 values, rounded."""
+    ``|x| < 2`` until the group is full. Half types keep the float32 values, rounded.
+
+    Every group tries its first blocks in one vectorised pass; further passes (a loop whose
+    condition needs every group, the only cross-shard communication of a sharded call) run
+    only while some group is short.
+    """
     n = math.prod(shape)
     if n == 0:
         return jnp.zeros(shape, dtype)
     f64 = dtype == jnp.float64
     group = 2 if f64 else 4
-    stride = RESERVED_BLOCKS_PER_ELEMENT * group // 4
+    stride = RESERVED_BLOCKS_PER_ELEMENT * group // 4  # a power of two
     index, finish = _layout(tuple(shape), group)
     cdt = jnp.float64 if f64 else jnp.float32
-    base_lo = index * jnp.uint32(stride)  # stride is a power of two: lo/hi split of g * stride
-    base_hi = index >> jnp.uint32(32 - int(math.log2(stride)))
+    base_lo = (index * jnp.uint32(stride))[..., None]
+    base_hi = (index >> jnp.uint32(32 - int(math.log2(stride))))[..., None]
+    step = jnp.arange(_TN_BLOCKS_PER_PASS, dtype=jnp.uint32)
 
     def candidates(j):
-        w = gen.blocks(key, base_lo + j, base_hi)
+        # blocks j .. j + K - 1 of every group, then their values in the order TF draws them
+        w = jnp.stack(gen.blocks(key, base_lo + j + step, base_hi), axis=-1)  # (..., K, 4)
         if f64:
-            s, c = _box_muller_f64(*w)
-            vals = [s, c]
+            s, c = _box_muller_f64(w[..., 0], w[..., 1], w[..., 2], w[..., 3])  # (..., K)
         else:
-            s0, c0 = _box_muller_f32(w[0], w[1])
-            s1, c1 = _box_muller_f32(w[2], w[3])
-            vals = [s0, c0, s1, c1]
-        return vals, [jnp.abs(v) < 2.0 for v in vals]
+            s, c = _box_muller_f32(w[..., 0::2], w[..., 1::2])  # (..., K, 2)
+        vals = jnp.stack([s, c], axis=-1).reshape((*index.shape, -1))
+        return vals, jnp.abs(vals) < 2.0
 
-    def merge(count, out, vals, ok):
-        # Slot of each accepted candidate = values already held + accepted before it.
-        pos = count
-        for v, a in zip(vals, ok, strict=True):
-            out = [jnp.where(a & (pos == s), v, o) for s, o in enumerate(out)]
-            pos = pos + a.astype(jnp.int32)
-        return jnp.minimum(pos, group), out
-
-    count = jnp.zeros(index.shape, jnp.int32)
-    out = [jnp.zeros(index.shape, cdt) for _ in range(group)]
-    for j in range(_TN_FIRST_BLOCKS):
-        count, out = merge(count, out, *candidates(jnp.uint32(j)))
-
-    def more(state):
+    def fill(state):
         j, count, out = state
-        new_count, new_out = merge(count, list(out), *candidates(j))
-        return j + jnp.uint32(1), new_count, tuple(new_out)
+        vals, ok = candidates(j)
+        # accepted candidate i goes to slot count + (accepted before i), if that is < group
+        pos = count[..., None] + jnp.cumsum(ok, axis=-1, dtype=jnp.int32) - 1
+        for s in range(group):
+            hit = ok & (pos == s)
+            out = out.at[..., s].set(
+                jnp.where(hit.any(-1), jnp.sum(jnp.where(hit, vals, 0), -1), out[..., s])
+            )
+        count = jnp.minimum(count + ok.sum(-1, dtype=jnp.int32), group)
+        return j + jnp.uint32(_TN_BLOCKS_PER_PASS), count, out
 
-    _, _, out = lax.while_loop(
-        lambda s: jnp.any(s[1] < group), more, (jnp.uint32(_TN_FIRST_BLOCKS), count, tuple(out))
-    )
-    z = finish(jnp.stack(out, axis=-1))
+    init = (jnp.uint32(0), jnp.zeros(index.shape, jnp.int32), jnp.zeros((*index.shape, group), cdt))
+    _, _, out = lax.while_loop(lambda s: jnp.any(s[1] < group), fill, init)
+    z = finish(out)
     return z if f64 else z.astype(dtype)
 
 
