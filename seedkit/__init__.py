@@ -8,6 +8,7 @@ Example:
 
 from seedkit import nn
 from seedkit._algorithms import Algorithm
+from seedkit.function import function
 from seedkit.generator import Generator, GeneratorTraceError, get_global_generator, set_global_generator
 from seedkit.random import (
     DEFAULT_GRAPH_SEED,
@@ -58,6 +59,7 @@ __all__ = [
     "disable_op_determinism",
     "enable_op_determinism",
     "fork_rng",
+    "function",
     "gamma",
     "get_global_generator",
     "get_seed",
