@@ -10,11 +10,19 @@ import numpy as np
 
 
 def _fmt(x) -> str:
-    return np.array2string(np.asarray(x), precision=4, separator=", ", max_line_width=100)
+    return np.array2string(np.asarray(x), precision=4, separator=", ", max_line_width=100).replace("\n", "")
 
 
 def _section(title: str) -> None:
-    print(f"\n== {title} " + "=" * max(0, 72 - len(title)))
+    print(f"\n== {title} " + "=" * max(0, 74 - len(title)))
+
+
+def _row(label: str, value) -> None:
+    print(f"  {label:<44} {value if isinstance(value, str) else _fmt(value)}")
+
+
+def _pair(values) -> str:
+    return "(" + ", ".join(f"{float(np.asarray(v).reshape(-1)[0]):.4f}" for v in values) + ")"
 
 
 def main() -> None:
@@ -23,64 +31,83 @@ def main() -> None:
 
     print(f"seedkit {seedkit.__version__} on jax {jax.__version__} ({jax.devices()[0].platform})")
 
-    _section("Stateless ops: TF's signatures, a pure function of the seed")
-    a = seedkit.stateless_uniform([4], seed=(1, 2))
-    print("stateless_uniform([4], seed=(1, 2))      ", _fmt(a))
-    print("again, same seed                          ", _fmt(seedkit.stateless_uniform([4], seed=(1, 2))))
-    print(
-        "under jax.jit, same seed                  ",
-        _fmt(jax.jit(lambda s: seedkit.stateless_uniform([4], s))(jnp.array([1, 2]))),
-    )
-    print("stateless_normal([4], seed=(1, 2))        ", _fmt(seedkit.stateless_normal([4], seed=(1, 2))))
-    print(
-        "stateless_uniform ints in [0, 10)         ",
-        _fmt(seedkit.stateless_uniform([8], (1, 2), 0, 10, jnp.int32)),
-    )
-    print("stateless_truncated_normal (within ±2)    ", _fmt(seedkit.stateless_truncated_normal([4], (1, 2))))
-    print(
-        "stateless_categorical p=[.1, .2, .7]      ",
-        _fmt(seedkit.stateless_categorical(jnp.log(jnp.array([[0.1, 0.2, 0.7]])), 10, (1, 2))),
-    )
-    print("stateless_shuffle(range(8))              ", _fmt(seedkit.stateless_shuffle(jnp.arange(8), (1, 2))))
-    print("index_shuffle(range(8), max_index=7)      ", _fmt(seedkit.index_shuffle(jnp.arange(8), (1, 2), 7)))
-    print(
-        "stateless_split((1, 2), 3)                ",
-        _fmt(seedkit.stateless_split((1, 2), 3)).replace("\n", " "),
-    )
-    print("stateless_fold_in((1, 2), 7)              ", _fmt(seedkit.stateless_fold_in((1, 2), 7)))
-    for name, call in [
-        (
-            "stateless_gamma(alpha=2)                  ",
-            lambda: seedkit.stateless_gamma([4], (1, 2), alpha=2.0),
-        ),
-        (
-            "stateless_poisson(lam=4)                  ",
-            lambda: seedkit.stateless_poisson([6], (1, 2), lam=4.0),
-        ),
-        (
-            "stateless_binomial(n=20, p=.3)            ",
-            lambda: seedkit.stateless_binomial([6], (1, 2), 20.0, 0.3),
-        ),
-    ]:
-        try:
-            print(name, _fmt(call()))
-        except NotImplementedError:
-            print(name, "(not implemented yet)")
+    _section("1. The global seed and op seeds: TF's four rules")
+    seedkit.set_seed(None)
+    _row("no seeds: uniform([1]) twice (fresh entropy)", _pair([seedkit.uniform([1]), seedkit.uniform([1])]))
+    seedkit.set_seed(1234)
+    a = [seedkit.uniform([1]), seedkit.uniform([1])]
+    seedkit.set_seed(1234)
+    b = [seedkit.uniform([1]), seedkit.uniform([1])]
+    _row("set_seed(1234): A1, A2", _pair(a))
+    _row("set_seed(1234) again ('re-run'): A1, A2", _pair(b))
+    seedkit.set_seed(None)
+    c = [seedkit.uniform([1], seed=1), seedkit.uniform([1], seed=1)]
+    seedkit.set_seed(seedkit.DEFAULT_GRAPH_SEED)
+    d = [seedkit.uniform([1], seed=1), seedkit.uniform([1], seed=1)]
+    _row("no global seed, seed=1: A1, A2 (a counter)", _pair(c))
+    _row("== set_seed(87654321), seed=1", _pair(d))
+    seedkit.set_seed(1234)
+    _row("get_seed(None) after set_seed(1234)", str(seedkit.get_seed(None)) + "  (TF: (1234, 1892932127))")
 
-    _section("Seeds: the whole int64 range, no jax_enable_x64 needed")
-    print(
-        "seed (2**63 - 1, -2**63)                  ",
-        _fmt(seedkit.stateless_uniform([3], (2**63 - 1, -(2**63)))),
-    )
+    _section("2. seedkit.function: tf.function's semantics under jax.jit")
+
+    @seedkit.function
+    def f():
+        return seedkit.uniform([1]), seedkit.uniform([1])
+
+    @seedkit.function
+    def g():
+        return seedkit.uniform([1]), seedkit.uniform([1])
+
+    @seedkit.function
+    def foo():
+        return seedkit.uniform([1], seed=1), seedkit.uniform([1], seed=1)
+
+    seedkit.set_seed(1234)
+    _row("f() and g(): the same (A1, A2)", _pair(f()) + " " + _pair(g()))
+    _row("f() again: (A3, A4)", _pair(f()))
+    _row("foo() twice: (A1, A1) then (A2, A2)", _pair(foo()) + " " + _pair(foo()))
     try:
-        seedkit.stateless_uniform([3], seed=[1.5, 2])
-    except TypeError as e:
-        print("a float seed is refused:", e)
+        jax.jit(lambda: seedkit.uniform([1]))()
+    except seedkit.TracingError:
+        _row("plain jax.jit of a stateful op", "raises seedkit.TracingError (it would repeat numbers)")
 
-    _section("Interop with jax.random")
-    print("jax.random.normal(seedkit.key((1, 2)))    ", _fmt(jax.random.normal(seedkit.key((1, 2)), (3,))))
+    _section("3. Stateless ops: TF's signatures, a pure function of the seed")
+    _row("stateless_uniform([4], seed=(1, 2))", seedkit.stateless_uniform([4], seed=(1, 2)))
+    jitted = jax.jit(lambda s: seedkit.stateless_uniform([4], s))(jnp.array([1, 2]))
+    _row("the same under jax.jit", jitted)
+    _row("stateless_normal([4], seed=(1, 2))", seedkit.stateless_normal([4], seed=(1, 2)))
+    _row("ints in [0, 10)", seedkit.stateless_uniform([8], (1, 2), 0, 10, jnp.int32))
+    _row("stateless_gamma(alpha=2)", seedkit.stateless_gamma([4], (1, 2), alpha=2.0))
+    _row("stateless_poisson(lam=4)", seedkit.stateless_poisson([6], (1, 2), lam=4.0))
+    _row("stateless_binomial(n=20, p=0.3)", seedkit.stateless_binomial([6], (1, 2), 20.0, 0.3))
+    _row("stateless_shuffle(range(8))", seedkit.stateless_shuffle(jnp.arange(8), (1, 2)))
+    _row("stateless_split((1, 2), 2)", seedkit.stateless_split((1, 2), 2))
+    _row("seed (2**63 - 1, -2**63), no jax_enable_x64", seedkit.stateless_uniform([3], (2**63 - 1, -(2**63))))
 
-    print(f"\n(done in {time.perf_counter() - start:.1f} s)")
+    _section("4. Generator: explicit state you can pass, split and checkpoint")
+    gen = seedkit.Generator.from_seed(42)
+    _row("Generator.from_seed(42).normal([3])", gen.normal([3]))
+    saved = np.asarray(gen.state)
+    x = gen.uniform([3])
+    _row(
+        "uniform([3]), then restored from .state",
+        _fmt(x) + " == " + _fmt(seedkit.Generator.from_state(saved, "threefry").uniform([3])),
+    )
+    child = gen.split(1)[0]
+    _row("split(1)[0].uniform([2])", child.uniform([2]))
+
+    _section("5. TF's own numbers with alg='philox' (TF 2.21, CPU, eager)")
+    try:
+        _row(
+            "stateless_uniform([4], (1, 2), alg='philox')",
+            seedkit.stateless_uniform([4], (1, 2), alg="philox"),
+        )
+        _row("TensorFlow gives", "[0.8441, 0.1920, 0.9962, 0.1604]")
+    except NotImplementedError:
+        _row("alg='philox'", "not implemented yet")
+
+    print(f"\n(done in {time.perf_counter() - start:.1f} s; see README.md and notebooks/ for more)")
 
 
 if __name__ == "__main__":
