@@ -72,6 +72,7 @@ def execute(nb: Any, cwd: str | os.PathLike, timeout: int = CELL_TIMEOUT_S) -> A
         timeout=timeout,
         allow_errors=False,
         record_timing=False,  # timings in the committed files would change on every run
+        coalesce_streams=True,  # one stdout output per cell: how prints are chunked varies by run
         resources={"metadata": {"path": str(cwd)}},
     )
     client.execute(env=kernel_env(), cwd=str(cwd))
