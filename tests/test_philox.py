@@ -154,6 +154,25 @@ def test_philox_is_jittable_and_32_bit_only():
     assert all(v.aval.dtype.itemsize <= 4 for eqn in jaxpr.eqns for v in eqn.outvars)
 
 
+def test_wide_and_limb_products_agree():
+    """The 64-bit product inside the kernel and the pure 32-bit (16-bit limb) one are the same."""
+    x = np.concatenate(
+        [
+            np.array([0, 1, 0xFFFF, 0x10000, M32, M32 - 1], np.uint32),
+            np.random.default_rng(3).integers(0, 2**32, 4096, dtype=np.uint32),
+        ]
+    )
+    for m in (0xD2511F53, 0xCD9E8D57, 0x1921FB, 0x54442D18, 1, M32):
+        wide = jax.jit(lambda v, m=m: _philox._mulhilo_wide(m, v))(x)
+        limbs = jax.jit(lambda v, m=m: _philox._mulhilo_limbs(m, v))(x)
+        expected = [int(v) * m for v in x.tolist()]
+        assert np.asarray(wide[0]).tolist() == [e >> 32 for e in expected]
+        assert np.asarray(wide[1]).tolist() == [e & M32 for e in expected]
+        np.testing.assert_array_equal(wide[0], limbs[0])
+        np.testing.assert_array_equal(wide[1], limbs[1])
+    assert not jax.config.jax_enable_x64  # the wide product left the global setting alone
+
+
 def test_bit_generator_registry_and_auto_select_unchanged():
     assert bit_generator("philox") is PHILOX
     assert bit_generator(1) is PHILOX
@@ -284,6 +303,39 @@ def test_index_shuffle_bit_exact(case):
 
 # ---------------------------------------------------------------------------------------------
 # Stateful kernels and Generators: what the stateful layers call.
+
+
+def test_constants_folded_by_a_users_jit_keep_tf_rounding():
+    """Bounds and moments closed over by a jitted function become XLA constants, which lets the
+    compiler reassociate and fuse; the values must still be TF's (product rounded, then added).
+    The seed stays a traced argument (int32 seeds only: a user's jit truncates int64 arrays
+    while jax_enable_x64 is off), so nothing is folded away."""
+    runs = [
+        (c, r)
+        for group in ("uniform",)
+        for c in EXACT["cases"][group]
+        if c["dtype"] == "float32" and c["shape"] == [3, 7]
+        for r in c["runs"]
+        if r["seed_dtype"] == "int32"
+    ]
+    assert len(runs) >= 3
+    for _, r in runs:
+        lo, hi = r["minval"], r["maxval"]
+        f = jax.jit(lambda s, lo=lo, hi=hi: stateless.stateless_uniform((3, 7), s, lo, hi, alg="philox"))
+        assert_exact(f(jnp.asarray(seed_of(r))), r["out"], str(r))
+    case = next(c for c in NORMAL["cases"]["normal"] if c["dtype"] == "float32" and c["shape"] == [3, 7])
+    checked = 0
+    for r in case["runs"]:
+        if r["seed_dtype"] != "int32":
+            continue
+        f = jax.jit(
+            lambda s, m=r["mean"], d=r["stddev"]: stateless.stateless_normal((3, 7), s, m, d, alg="philox")
+        )
+        np.testing.assert_array_equal(
+            np.asarray(f(jnp.asarray(seed_of(r)))).view(np.uint32), decode(r["out"]).view(np.uint32)
+        )
+        checked += 1
+    assert checked >= 3
 
 
 def test_stateful_kernels_from_seed_pair():

@@ -77,7 +77,7 @@ def _u32(x: Any) -> jax.Array:
     return jnp.asarray(x, jnp.uint32)
 
 
-def _mulhilo(m: int, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+def _mulhilo_limbs(m: int, x: jax.Array) -> tuple[jax.Array, jax.Array]:
     """``(hi, lo)`` words of the 64-bit product of the constant ``m`` and uint32 ``x``, from
     16-bit limbs (each partial sum below stays under 2**32, so nothing overflows)."""
     m_lo, m_hi = jnp.uint32(m & 0xFFFF), jnp.uint32(m >> 16)
@@ -86,6 +86,20 @@ def _mulhilo(m: int, x: jax.Array) -> tuple[jax.Array, jax.Array]:
     u = x_hi * m_lo + (t & jnp.uint32(0xFFFF))
     hi = x_hi * m_hi + (t >> 16) + (u >> 16)
     return hi, x * jnp.uint32(m)
+
+
+def _mulhilo_wide(m: int, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """:func:`_mulhilo_limbs` with one 64-bit product inside the compiled kernel. The uint64
+    values exist only between two uint32 conversions, while tracing, so callers never need
+    ``jax_enable_x64``; XLA's CPU code for it is about 4x faster than the limbs'."""
+    with jax.enable_x64(True):
+        p = jnp.asarray(x, jnp.uint32).astype(jnp.uint64) * jnp.uint64(m)
+        return (p >> jnp.uint64(32)).astype(jnp.uint32), p.astype(jnp.uint32)
+
+
+# The 64-bit product used by the rounds. Both give identical words (tests check it); the wide
+# one is what makes philox faster than TF's own kernel on the CPU.
+_mulhilo = _mulhilo_wide
 
 
 def _rounds(c0, c1, c2, c3, k0, k1):
@@ -161,6 +175,24 @@ def _split_key(key: jax.Array):
 
 # ---------------------------------------------------------------------------------------------
 # Layout: which unit (block, or truncated-normal group) each output position comes from.
+
+
+def _row_major_index(shape: tuple[int, ...]) -> jax.Array:
+    """The row-major position of every element of ``shape`` as uint32, built from iotas (so a
+    shard of a partitioned output computes only its own positions)."""
+    if math.prod(shape) > _MAX_UNITS:
+        raise ValueError(
+            f"an output of shape {tuple(shape)} has more than 2**32 Philox words; generate it in "
+            "pieces with split seeds."
+        )
+    if not shape:
+        return jnp.zeros((), jnp.uint32)
+    index = jnp.zeros(shape, jnp.uint32)
+    stride = 1
+    for axis in range(len(shape) - 1, -1, -1):
+        index = index + lax.broadcasted_iota(jnp.uint32, shape, axis) * jnp.uint32(stride)
+        stride *= shape[axis]
+    return index
 
 
 def _layout(shape: tuple[int, ...], per_unit: int, items_per_elem: int = 1):
@@ -263,13 +295,21 @@ class PhiloxBitGenerator:
 
     def random_bits(self, key: jax.Array, shape: tuple[int, ...], words: int) -> jax.Array:
         """TF's layout: ``shape`` (``words == 1``) or ``shape + (words,)`` words taken in order
-        from the blocks at ``counter + 0, 1, ...``."""
-        shape = tuple(shape)
-        out_shape = shape + ((words,) if words > 1 else ())
+        from the blocks at ``counter + 0, 1, ...``.
+
+        Each word is computed from its own row-major position ``p`` (block ``p // 4``, word
+        ``p % 4`` of it), so the whole fill is one elementwise kernel that partitions freely.
+        XLA's CPU loop emitters compute every output element separately anyway, so the block
+        of four words is evaluated once per word either way; this form keeps that loop
+        vectorised (gathering the four words of a stacked block was 10x slower).
+        """
+        out_shape = tuple(shape) + ((words,) if words > 1 else ())
         if math.prod(out_shape) == 0:
             return jnp.zeros(out_shape, jnp.uint32)
-        index, finish = _layout(shape, 4, words)
-        return finish(jnp.stack(self.blocks(key, index), axis=-1))
+        p = _row_major_index(out_shape)
+        y0, y1, y2, y3 = self.blocks(key, p >> jnp.uint32(2))
+        lane = p & jnp.uint32(3)
+        return jnp.where(lane < 2, jnp.where(lane == 0, y0, y1), jnp.where(lane == 2, y2, y3))
 
     def block(self, key: jax.Array, x0: jax.Array, x1: jax.Array) -> tuple[jax.Array, jax.Array]:
         """Two words hashed from ``(x0, x1)`` under ``key``, for seedkit's shared rejection
@@ -655,6 +695,22 @@ def _df_mul(x, y):
     return _two_sum(p, e + (xh * yl + xl * yh))
 
 
+def _table_lookup(table: np.ndarray, i: jax.Array) -> list[jax.Array]:
+    """``table[i]`` (rows of float32 constants, ``len(table)`` a power of two) as a tree of
+    selects on the bits of ``i``: it vectorises, where XLA's CPU gather runs element by element
+    (30x slower here)."""
+    cols = []
+    for col in table.T:
+        level = [jnp.float32(v) for v in col]
+        bit = 0
+        while len(level) > 1:
+            take_odd = ((i >> bit) & 1) == 1
+            level = [jnp.where(take_odd, level[k + 1], level[k]) for k in range(0, len(level), 2)]
+            bit += 1
+        cols.append(level[0])
+    return cols
+
+
 def _glibc_logf(x: jax.Array) -> jax.Array:
     """glibc's ``logf`` for normal positive float32 ``x`` (the Box–Muller ``u1`` in
     ``[1e-7, 1)``), step for step: ``x = 2**k * z`` with ``z`` near a table point ``c``, then
@@ -664,16 +720,16 @@ def _glibc_logf(x: jax.Array) -> jax.Array:
     i = ((tmp >> 19) & jnp.uint32(15)).astype(jnp.int32)
     k = lax.bitcast_convert_type(tmp, jnp.int32) >> 23
     z = lax.bitcast_convert_type(ix - (tmp & jnp.uint32(0x1FF << 23)), jnp.float32)
-    invc = jnp.asarray(_LOGF_INVC)[i]
-    logc = jnp.asarray(_LOGF_LOGC)[i]
+    invc = _table_lookup(_LOGF_INVC, i)
+    logc = _table_lookup(_LOGF_LOGC, i)
     # r = z * invc - 1, invc in three parts (z * invc is within 2**-5 of 1, so p - 1 is exact)
-    p, e = _two_prod(z, invc[..., 0])
-    r = _df_add(_df_add(_two_sum(p - jnp.float32(1.0), e), _two_prod(z, invc[..., 1])), z * invc[..., 2])
+    p, e = _two_prod(z, invc[0])
+    r = _df_add(_df_add(_two_sum(p - jnp.float32(1.0), e), _two_prod(z, invc[1])), z * invc[2])
     # y0 = log(c) + k * ln2, each constant in three parts
     kf = k.astype(jnp.float32)
     ln2 = [jnp.float32(c) for c in _LOGF_LN2]
-    y0 = _df_add(_two_sum(logc[..., 0], logc[..., 1]), _two_prod(kf, ln2[0]))
-    y0 = _df_add(_df_add(y0, _two_prod(kf, ln2[1])), logc[..., 2] + kf * ln2[2])
+    y0 = _df_add(_two_sum(logc[0], logc[1]), _two_prod(kf, ln2[0]))
+    y0 = _df_add(_df_add(y0, _two_prod(kf, ln2[1])), logc[2] + kf * ln2[2])
     a0, a1, a2 = ((jnp.float32(h), jnp.float32(lo)) for h, lo in _LOGF_POLY)
     r2 = _df_mul(r, r)
     y = _df_add(_df_mul(a1, r), a2)
@@ -713,23 +769,24 @@ def _box_muller_f64(x0, x1, x2, x3) -> tuple[jax.Array, jax.Array]:
 def _standard_normal(gen, key, shape, dtype) -> jax.Array:
     """TF's ``NormalDistribution``: float32 (and half types, rounded from float32) from word
     pairs ``(w0, w1), (w2, w3)`` of each block, giving ``sin * r, cos * r`` in that order;
-    float64 from a whole block, giving two values."""
-    n = math.prod(shape)
+    float64 from a whole block, giving two values.
+
+    Like :meth:`PhiloxBitGenerator.random_bits`, every element is computed from its own
+    position (its block, its pair, sine or cosine), one vectorised elementwise kernel."""
     f64 = dtype == jnp.float64
-    if n == 0:
+    if math.prod(shape) == 0:
         return jnp.zeros(shape, dtype)
-    # Elements 2i and 2i+1 share one Box-Muller pair: lay the stream out as pairs.
-    if len(shape) >= 1 and shape[-1] % 2 == 0:
-        pair_shape = (*shape[:-1], shape[-1] // 2)
-    else:
-        pair_shape = (-(-n // 2),)
-    w = gen.random_bits(key, pair_shape, 4 if f64 else 2)
+    p = _row_major_index(tuple(shape))
+    second = (p & jnp.uint32(1)) == 1  # the cosine of its pair
     if f64:
-        s, c = _box_muller_f64(w[..., 0], w[..., 1], w[..., 2], w[..., 3])
-    else:
-        s, c = _box_muller_f32(w[..., 0], w[..., 1])
-    z = jnp.stack([s, c], axis=-1).reshape(-1)[:n].reshape(shape)
-    return z if f64 else z.astype(dtype)
+        y = gen.blocks(key, p >> jnp.uint32(1))
+        s, c = _box_muller_f64(*y)
+        return jnp.where(second, c, s)
+    pair = p >> jnp.uint32(1)
+    y0, y1, y2, y3 = gen.blocks(key, pair >> jnp.uint32(1))
+    upper = (pair & jnp.uint32(1)) == 1  # words 2, 3 of the block
+    s, c = _box_muller_f32(jnp.where(upper, y2, y0), jnp.where(upper, y3, y1))
+    return jnp.where(second, c, s).astype(dtype)
 
 
 def _scale(z, dtype, mean, stddev):
@@ -743,9 +800,31 @@ def _normal(gen, key, shape, dtype, mean, stddev) -> jax.Array:
     return _scale(_standard_normal(gen, key, tuple(shape), dtype), dtype, mean, stddev)
 
 
-# Blocks of each truncated-normal group tried per pass; a group still short of values after a
-# pass (about 1 in 10**5 for float32 after the first) takes another pass.
-_TN_BLOCKS_PER_PASS = 2
+_TN_ACCEPT = 0.9545  # P(|x| < 2) for a standard normal
+
+
+def _tn_blocks_per_pass(groups: int, group: int) -> int:
+    """Blocks each truncated-normal group tries in one pass: enough that another pass is
+    needed (some group still short) with probability below about 1e-3 for this many groups."""
+    per_block = 4 if group == 4 else 2  # candidates per block
+    blocks = 1
+    while True:
+        tries = blocks * per_block
+        short = sum(
+            math.comb(tries, a) * _TN_ACCEPT**a * (1 - _TN_ACCEPT) ** (tries - a) for a in range(group)
+        )
+        if groups * short < 1e-3 or blocks >= 8:
+            return blocks
+        blocks += 1
+
+
+def _materialize(f, opaque_true: jax.Array):
+    """``f()`` computed once into buffers. XLA's CPU emitters compute each output of a fusion
+    separately and would repeat ``f``'s shared work (the logarithm of a Box–Muller pair) for
+    every consumer; a loop that runs once, with a condition XLA cannot evaluate ahead, is a
+    boundary no fusion crosses."""
+    zeros = jax.tree.map(lambda a: jnp.zeros(a.shape, a.dtype), jax.eval_shape(f))
+    return lax.while_loop(lambda c: c[0], lambda c: (jnp.zeros_like(c[0]), f()), (opaque_true, zeros))[1]
 
 
 def _truncated_standard_normal(gen, key, shape, dtype) -> jax.Array:
@@ -754,9 +833,10 @@ def _truncated_standard_normal(gen, key, shape, dtype) -> jax.Array:
     turns word pairs (quadruples) into Box-Muller pairs and keeps, in order, the values with
     ``|x| < 2`` until the group is full. Half types keep the float32 values, rounded.
 
-    Every group tries its first blocks in one vectorised pass; further passes (a loop whose
-    condition needs every group, the only cross-shard communication of a sharded call) run
-    only while some group is short.
+    Every group tries its first ``K`` blocks in one vectorised pass (``K`` chosen so that a
+    group comes up short about once in a thousand calls); further passes, over all groups,
+    run only while some group is short (their loop condition is the only cross-shard
+    communication of a sharded call).
     """
     n = math.prod(shape)
     if n == 0:
@@ -765,37 +845,50 @@ def _truncated_standard_normal(gen, key, shape, dtype) -> jax.Array:
     group = 2 if f64 else 4
     stride = RESERVED_BLOCKS_PER_ELEMENT * group // 4  # a power of two
     index, finish = _layout(tuple(shape), group)
+    k_blocks = _tn_blocks_per_pass(math.prod(index.shape), group)
     cdt = jnp.float64 if f64 else jnp.float32
-    base_lo = (index * jnp.uint32(stride))[..., None]
-    base_hi = (index >> jnp.uint32(32 - int(math.log2(stride))))[..., None]
-    step = jnp.arange(_TN_BLOCKS_PER_PASS, dtype=jnp.uint32)
+    base_lo = index * jnp.uint32(stride)
+    base_hi = index >> jnp.uint32(32 - int(math.log2(stride)))
+    always = key[0] != key[0] + jnp.uint32(1)  # true for every key; XLA cannot tell
 
-    def candidates(j):
-        # blocks j .. j + K - 1 of every group, then their values in the order TF draws them
-        w = jnp.stack(gen.blocks(key, base_lo + j + step, base_hi), axis=-1)  # (..., K, 4)
+    def pairs(j):
+        # Box–Muller (radius, angle) of blocks j .. j + K - 1, pairs in TF's order on leading
+        # axes (the long group axes stay innermost, where the CPU code vectorises): float32
+        # (K, 2, ...) (words 0-1, then 2-3 of each block), float64 (K, ...)
+        lead = (k_blocks, 2) if not f64 else (k_blocks,)
+        grid = (*lead, *index.shape)
+        b = lax.broadcasted_iota(jnp.uint32, grid, 0)
+        lo = jnp.broadcast_to(base_lo, grid) + j + b
+        y0, y1, y2, y3 = gen.blocks(key, lo, jnp.broadcast_to(base_hi, grid))
         if f64:
-            s, c = _box_muller_f64(w[..., 0], w[..., 1], w[..., 2], w[..., 3])  # (..., K)
-        else:
-            s, c = _box_muller_f32(w[..., 0::2], w[..., 1::2])  # (..., K, 2)
-        vals = jnp.stack([s, c], axis=-1).reshape((*index.shape, -1))
-        return vals, jnp.abs(vals) < 2.0
+            r = jnp.sqrt(-2.0 * jnp.log(jnp.maximum(_unit_f64(y0, y1), 1e-7)))
+            return r, 2 * math.pi * _unit_f64(y2, y3)
+        upper = lax.broadcasted_iota(jnp.uint32, grid, 1) == 1
+        u1 = jnp.maximum(_unit_f32(jnp.where(upper, y2, y0)), jnp.float32(1e-7))
+        return jnp.sqrt(jnp.float32(-2.0) * _glibc_logf(u1)), _two_pi_times_unit(jnp.where(upper, y3, y1))
 
-    def fill(state):
+    def values(r, v1):
+        # each pair's sine value, then its cosine value: (candidates, ...) in TF's order
+        r = r.reshape((-1, *index.shape))
+        v1 = v1.reshape((-1, *index.shape))
+        return jnp.stack([jnp.sin(v1) * r, jnp.cos(v1) * r], axis=1).reshape((-1, *index.shape))
+
+    def one_pass(state):
         j, count, out = state
-        vals, ok = candidates(j)
+        r, v1 = _materialize(lambda: pairs(j), always)
+        vals = _materialize(lambda: values(r, v1), always)
+        out = list(out)
         # accepted candidate i goes to slot count + (accepted before i), if that is < group
-        pos = count[..., None] + jnp.cumsum(ok, axis=-1, dtype=jnp.int32) - 1
-        for s in range(group):
-            hit = ok & (pos == s)
-            out = out.at[..., s].set(
-                jnp.where(hit.any(-1), jnp.sum(jnp.where(hit, vals, 0), -1), out[..., s])
-            )
-        count = jnp.minimum(count + ok.sum(-1, dtype=jnp.int32), group)
-        return j + jnp.uint32(_TN_BLOCKS_PER_PASS), count, out
+        for i in range(vals.shape[0]):
+            v = vals[i]
+            ok = jnp.abs(v) < 2.0
+            out = [jnp.where(ok & (count == s), v, o) for s, o in enumerate(out)]
+            count = count + ok.astype(jnp.int32)
+        return j + jnp.uint32(k_blocks), jnp.minimum(count, group), tuple(out)
 
-    init = (jnp.uint32(0), jnp.zeros(index.shape, jnp.int32), jnp.zeros((*index.shape, group), cdt))
-    _, _, out = lax.while_loop(lambda s: jnp.any(s[1] < group), fill, init)
-    z = finish(out)
+    init = (jnp.uint32(0), jnp.zeros(index.shape, jnp.int32), (jnp.zeros(index.shape, cdt),) * group)
+    _, _, out = lax.while_loop(lambda s: jnp.any(s[1] < group), one_pass, init)
+    z = finish(jnp.stack(out, axis=-1))
     return z if f64 else z.astype(dtype)
 
 
