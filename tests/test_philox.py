@@ -642,19 +642,36 @@ def test_sharded_philox_equals_unsharded_without_collectives():
 
 
 def test_live_against_tensorflow():
+    """Random seeds, shapes and dtypes against the installed TensorFlow (skipped without it)."""
     tf = pytest.importorskip("tensorflow")
     rng = np.random.default_rng(1)
-    for _ in range(20):
+    for _ in range(12):
         seed = rng.integers(-(2**63), 2**63 - 1, 2, dtype=np.int64, endpoint=True)
         shape = tuple(int(d) for d in rng.integers(0, 9, rng.integers(0, 3)))
-        want = tf.random.stateless_uniform(shape, tf.constant(seed), alg="philox").numpy()
-        got = np.asarray(stateless.stateless_uniform(shape, seed, alg="philox"))
-        np.testing.assert_array_equal(got, want)
-        want = tf.random.stateless_uniform(
-            shape, tf.constant(seed), -9, 77, dtype=tf.int32, alg="philox"
-        ).numpy()
-        got = np.asarray(stateless.stateless_uniform(shape, seed, -9, 77, dtype="int32", alg="philox"))
-        np.testing.assert_array_equal(got, want)
-        want = tf.random.stateless_normal(shape, tf.constant(seed), alg="philox").numpy()
-        got = np.asarray(stateless.stateless_normal(shape, seed, alg="philox"))
-        assert ulp_distance(got, want).max(initial=0) <= MAX_ULP["float32"]
+        ts = tf.constant(seed)
+        for dtype in ("float32", "float16", "bfloat16"):
+            want = tf.random.stateless_uniform(shape, ts, -3.5, 9.25, dtype=dtype, alg="philox").numpy()
+            got = np.asarray(stateless.stateless_uniform(shape, seed, -3.5, 9.25, dtype=dtype, alg="philox"))
+            bits = f"u{got.itemsize}"
+            np.testing.assert_array_equal(got.view(bits), want.view(bits))
+        want = tf.random.stateless_uniform(shape, ts, -9, 77, dtype=tf.int32, alg="philox").numpy()
+        np.testing.assert_array_equal(
+            stateless.stateless_uniform(shape, seed, -9, 77, dtype="int32", alg="philox"), want
+        )
+        for tf_fn, fn in (
+            (tf.random.stateless_normal, stateless.stateless_normal),
+            (tf.random.stateless_truncated_normal, stateless.stateless_truncated_normal),
+        ):
+            want = tf_fn(shape, ts, 0.5, 2.0, alg="philox").numpy()
+            got = np.asarray(fn(shape, seed, 0.5, 2.0, alg="philox"))
+            np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
+    # a stateful kernel: set_seed(g); uniform(seed=op) is PhiloxRandom(g, op), 256 blocks per element
+    tf.random.set_seed(99)
+    key = _philox.key_from_seed_pair(99, 5)
+    for call in range(3):
+        want = tf.random.uniform([7], seed=5).numpy()
+        counter = _philox.blocks_to_words(256 * 7 * call)
+        got = stateless._sample_from_key(
+            "uniform_float", "philox", ((7,), np.dtype("float32")), key, counter, (0.0, 1.0)
+        )
+        np.testing.assert_array_equal(np.asarray(got), want)
