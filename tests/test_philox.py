@@ -378,6 +378,50 @@ def test_generator_states():
         assert_exact(got, case["out"], str(case))
 
 
+def _f32_bits(x):
+    return [hex(v) for v in np.asarray(x).view(np.uint32).reshape(-1).tolist()]
+
+
+def _draw(dist, key, shape, blocks_before=0, params=(0.0, 1.0)):
+    counter = _philox.blocks_to_words(blocks_before)
+    return stateless._sample_from_key(dist, "philox", (shape, np.dtype("float32")), key, counter, params)
+
+
+def test_stateful_goldens_from_the_internals_note():
+    """TF 2.21 values from shared/reference/tf_random_internals.md, appendix A."""
+    # set_seed(1234): eager op seeds 1892932127, 501869158 (random.Random(1234).randint)
+    assert _f32_bits(_draw("uniform_float", _philox.key_from_seed_pair(1234, 1892932127), (4,))) == [
+        "0x3f09bcf2", "0x3ebaaf4c", "0x3f14e5b6", "0x3e79ae28"
+    ]  # fmt: skip
+    assert _f32_bits(_draw("uniform_float", _philox.key_from_seed_pair(1234, 501869158), (4,))) == [
+        "0x3ea69634", "0x3e0e0788", "0x3f25e690", "0x3e9ba84c"
+    ]  # fmt: skip
+    assert _f32_bits(_draw("normal", _philox.key_from_seed_pair(1234, 1892932127), (4,))) == [
+        "0x3f564123", "0xbf3bfaf0", "0x3f85285d", "0x3d255071"
+    ]  # fmt: skip
+    # set_seed(1234); uniform([2], seed=1) twice: one kernel, the second call 2 * 256 blocks on
+    key = _philox.key_from_seed_pair(1234, 1)
+    assert _f32_bits(_draw("uniform_float", key, (2,))) == ["0x3e2d0940", "0x3f78f8ea"]
+    assert _f32_bits(_draw("uniform_float", key, (2,), 2 * 256)) == ["0x3ed94380", "0x3ede3a68"]
+    # no global seed: (DEFAULT_GRAPH_SEED, 1), second call 3 * 256 blocks on (the note prints
+    # these with 8 digits, so they pin the values to within one ulp; the fixtures pin the bits)
+    key = _philox.key_from_seed_pair(87654321, 1)
+    for before, printed in (
+        (0, [0.2390374, 0.92039955, 0.05051243]),
+        (768, [0.8514762, 0.28712368, 0.7976277]),
+    ):
+        np.testing.assert_allclose(_draw("uniform_float", key, (3,), before), printed, rtol=1e-7, atol=0)
+    # Generator.from_seed(1234) = state [1234, 0, 0]: normal([2, 3]), then uniform([3]) at 6 * 256 on
+    key = _philox.key_from_state([1234, 0, 0])
+    assert _f32_bits(_draw("normal", key, (2, 3))) == [
+        "0x3f6f8779", "0x3f8aef63", "0xbf701926", "0xbf01935b", "0x3fa8927b", "0x3f36b8d6"
+    ]  # fmt: skip
+    assert _f32_bits(_draw("uniform_float", _philox.key_from_state([1234 + 6 * 256, 0, 0]), (3,))) == [
+        "0x3f26b910", "0x3f6df9a6", "0x3f023c62"
+    ]  # fmt: skip
+    assert 1234 + 6 * 256 + 3 * 256 == 3538  # the state TF reports after both draws
+
+
 def test_helper_errors():
     with pytest.raises(TypeError, match="seed"):
         _philox.key_from_seed_pair(1.5, 2)

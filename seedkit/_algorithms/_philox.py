@@ -1,11 +1,13 @@
 """Philox-4x32-10 with TensorFlow's seed scrambling, counter layout and conversions.
 
 With ``alg="philox"`` seedkit's stateless ops give TensorFlow's own numbers (TF 2.21, CPU, eager).
-Everything is 32-bit JAX arithmetic, so ``jax_enable_x64`` is needed only for 64-bit outputs.
+Users never need ``jax_enable_x64`` except for 64-bit outputs (float64, int64, uint64).
 
 * **The hash.** Philox-4x32 with 10 rounds (Salmon et al., "Parallel random numbers: as easy as
   1, 2, 3", SC 2011): a 128-bit counter (four words, word 0 least significant) and a 64-bit key
-  (two words) give four output words. The 32x32->64-bit products are done in 16-bit limbs.
+  (two words) give four output words. Inputs and outputs are uint32; each 32x32->64-bit
+  product is one uint64 multiplication inside the compiled kernel (:func:`_mulhilo_wide`,
+  traced with 64-bit types enabled locally), with a pure 16-bit-limb twin kept for reference.
 * **The key.** An algorithm key is a ``uint32[6]`` array ``(k0, k1, c0, c1, c2, c3)``: TF's key
   and its 128-bit base counter. A stateless seed ``(s0, s1)`` (each sign-extended to 64 bits)
   is scrambled as in TF's ``GenerateKey``: one Philox call with the fixed key
@@ -15,8 +17,9 @@ Everything is 32-bit JAX arithmetic, so ``jax_enable_x64`` is needed only for 64
   the blocks at ``counter + 0, counter + 1, ...`` (TF's ``FillPhiloxRandom``): 4 values per
   block for 32-bit outputs, 2 for 64-bit ones, the last block truncated. Truncated normals give
   each group of 4 outputs (2 for float64) its own stream starting ``256`` blocks (``128``)
-  after the previous group's, as TF reserves them. Every block is computed from its own index
-  (built from iotas, per row of the output), so sharded outputs need no communication.
+  after the previous group's, as TF reserves them. Every output element is computed from its
+  own position (built from iotas), so a sharded output computes only its own blocks and needs
+  no communication (the truncated normal's rare extra passes test one shared flag).
 * **Streams.** :meth:`PhiloxBitGenerator.with_counter` adds a 64-bit number of *blocks* to the
   128-bit counter, as TF's ``PhiloxRandom::Skip``: the stateful ops reserve 256 blocks per
   output element per call, so their ``n``-th call is the stream ``256 * (elements drawn so
