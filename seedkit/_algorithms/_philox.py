@@ -101,8 +101,9 @@ def _mulhilo_wide(m: int, x: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 
 # The 64-bit product used by the rounds. Both give identical words (tests check it); the wide
-# one is what makes philox faster than TF's own kernel on the CPU.
-_mulhilo = _mulhilo_wide
+# one is what makes philox faster than TF's own kernel on the CPU. (A JAX without the
+# ``jax.enable_x64`` context manager falls back to the limbs.)
+_mulhilo = _mulhilo_wide if hasattr(jax, "enable_x64") else _mulhilo_limbs
 
 
 def _rounds(c0, c1, c2, c3, k0, k1):
