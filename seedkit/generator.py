@@ -411,7 +411,8 @@ class Generator:
     def _init(self, state: Any, alg: Algorithm) -> None:
         self._state = state
         self._alg = alg
-        self._lock = threading.RLock()  # re-entrant: seedkit.function holds it across a compiled call that draws
+        # Re-entrant: seedkit.function holds it across a compiled call that draws from it.
+        self._lock = threading.RLock()
         # The trace this Generator belongs to (the eval trace for eager code): it may draw
         # there, and nowhere else, without a state hook.
         self._owner = get_opaque_trace_state()

@@ -417,11 +417,11 @@ def test_bad_input(call, exc, pattern):
         call()
 
 
-def test_philox_is_a_clear_not_implemented_until_it_lands():
-    try:
-        seedkit.stateless_uniform([2], (1, 2), alg="philox")
-    except NotImplementedError as e:
-        assert "philox" in str(e)
+def test_philox_spellings_agree_and_differ_from_threefry():
+    ref = np.asarray(seedkit.stateless_uniform([3], (1, 2), alg="philox"))
+    for alg in ["PHILOX", 1, seedkit.Algorithm.PHILOX]:
+        np.testing.assert_array_equal(seedkit.stateless_uniform([3], (1, 2), alg=alg), ref)
+    assert not np.array_equal(ref, seedkit.stateless_uniform([3], (1, 2), alg="threefry"))
 
 
 def test_alg_spellings_agree():
