@@ -33,21 +33,6 @@ P_MIN = 1e-4
 F32 = jnp.dtype(jnp.float32)
 
 
-def _rejection_samplers_landed() -> bool:
-    try:
-        stateless.stateless_gamma([1], (1, 2), 1.0)
-    except NotImplementedError:
-        return False
-    return True
-
-
-# Gamma/Poisson/binomial come from seedkit/_rejection.py, written in parallel; until it lands
-# these tests are skipped (and run unchanged once it does).
-needs_rejection = pytest.mark.skipif(
-    not _rejection_samplers_landed(), reason="seedkit/_rejection.py samplers not implemented yet"
-)
-
-
 def words(g):
     return np.asarray(g.state).tolist()
 
@@ -195,7 +180,6 @@ def test_every_draw_advances_the_counter_by_one_whatever_the_shape():
         assert words(g) == [n, 0, *key]
 
 
-@needs_rejection
 def test_rejection_draws_advance_the_counter_by_one():
     g = Generator.from_seed(3)
     key = words(g)[2:]
@@ -323,7 +307,6 @@ def test_draws_match_the_stateless_core_at_their_counter():
         )
 
 
-@needs_rejection
 def test_rejection_draws_match_the_stateless_core_at_their_counter():
     seed = (31, 41)
     g = Generator.from_seed(seed)
@@ -442,7 +425,6 @@ def test_unbatched_generator_under_vmap():
     assert words(g_out) == words(e)
 
 
-@needs_rejection
 def test_gamma_poisson_binomial_distributions():
     g = Generator.from_seed(2024)
     x = np.asarray(g.gamma([20000], 2.5, 4.0))
