@@ -13,8 +13,10 @@ State layout (``Generator.state``, ``uint32`` words, never needs ``jax_enable_x6
   its shape; ``skip(n)`` adds ``n``.
 * ``"philox"``: 6 words: TF's ``int64[3]`` state ``[counter_lo64, counter_hi64, key]`` as
   little-endian ``uint32`` words ``[c0, c1, c2, c3, k0, k1]``. State arithmetic is TF's
-  (``skip(n)`` adds ``256 * n`` to the 128-bit counter); philox draws are not implemented yet and
-  raise ``NotImplementedError``.
+  (``skip(n)`` adds ``256 * n`` to the 128-bit counter). ``uniform``, ``uniform_full_int``,
+  ``normal`` and ``truncated_normal`` give TF's numbers and advance the counter by
+  ``256 * prod(shape)`` as TF does; the other draws, ``make_seeds`` and ``split`` raise
+  ``NotImplementedError`` for philox so far.
 
 Seeding differs from TF on purpose for threefry: TF's ``from_seed(int)`` puts the seed in the
 counter, so ``from_seed(1)`` is ``from_seed(0)`` shifted by a few draws. seedkit hashes a threefry
@@ -174,6 +176,25 @@ def _threefry_draw(dist: str, static: tuple, state: jax.Array, params: tuple):
     _TRACES += 1
     sample = stateless._sample_from_key(dist, Algorithm.THREEFRY, static, state[2:4], state[0:2], params)
     return sample, _next(state)
+
+
+# TF's philox Generator draws (stateless V2 kernels from the state): the distributions whose
+# numbers seedkit's philox path reproduces; the others still raise NotImplementedError.
+_PHILOX_DISTS = frozenset({"uniform_float", "uniform_int", "full_int", "normal", "truncated_normal"})
+
+
+@functools.partial(jax.jit, static_argnames=("dist", "static"))
+def _philox_draw(dist: str, static: tuple, state: jax.Array, params: tuple):
+    """TF's ``Generator`` draw: the stateless kernel with key ``state[4:6]`` and 128-bit counter
+    ``state[0:4]``, then the counter moves on by ``256 * prod(shape)`` (TF's ``RngReadAndSkip``,
+    ../shared/reference/tf_random_internals.md section 5), carrying across all four words."""
+    global _TRACES
+    _TRACES += 1
+    shape = static[0]
+    key = jnp.concatenate([state[4:6], state[0:4]])
+    sample = stateless._sample_from_key(dist, Algorithm.PHILOX, static, key, None, params)
+    inc = np.array(_int_words(_PHILOX_SKIP_MULTIPLIER * int(np.prod(shape, dtype=object)), 4), np.uint32)
+    return sample, _add_counter(state, jnp.asarray(inc), 4)
 
 
 @functools.partial(jax.jit, static_argnames=("count",))
@@ -609,18 +630,19 @@ class Generator:
             self._write_state(_skip(self._read_state(), inc, n_counter))
 
     # ------------------------------------------------------------- drawing
-    def _check_drawable(self) -> None:
-        if self._alg != Algorithm.THREEFRY:
+    def _check_drawable(self, dist: str | None = None) -> None:
+        if self._alg != Algorithm.THREEFRY and dist not in _PHILOX_DISTS:
             raise NotImplementedError(
-                "Generator draws with alg='philox' are not implemented yet (TF-compatible Philox "
-                "numbers are planned); use alg='threefry' (the default). Philox state arithmetic "
-                "(from_seed, reset, skip) already follows TF's layout."
+                "With alg='philox' a Generator draws uniform, uniform_full_int, normal and "
+                "truncated_normal (TF's numbers); this method is not implemented for philox yet. "
+                "Use alg='threefry' (the default)."
             )
 
     def _draw(self, dist: str, static: tuple, params: tuple) -> jax.Array:
-        self._check_drawable()
+        self._check_drawable(dist)
+        draw = _threefry_draw if self._alg == Algorithm.THREEFRY else _philox_draw
         with self._lock:
-            sample, new = _threefry_draw(dist, static, self._read_state(), params)
+            sample, new = draw(dist, static, self._read_state(), params)
             self._write_state(new)
         return sample
 
@@ -772,6 +794,7 @@ class Generator:
             (2,)
         """
         count = _positive_count(count)
+        self._check_drawable()
         dtype = jnp.dtype(jax.dtypes.canonicalize_dtype(jnp.int64))
         return self._draw("full_int", ((2, count), dtype), ())
 

@@ -269,14 +269,6 @@ def test_reset_forms():
     assert words(p) == [3, 0, 0, 0, 0, 0]
 
 
-def test_philox_draws_are_not_implemented_yet_and_leave_the_state():
-    p = Generator.from_seed(1234, alg="philox")
-    for draw in (lambda: p.normal([2]), lambda: p.uniform([2]), lambda: p.split(2), lambda: p.make_seeds()):
-        with pytest.raises(NotImplementedError, match="philox"):
-            draw()
-    assert words(p) == [1234, 0, 0, 0, 0, 0]
-
-
 # ------------------------------------------------------------------------- draws
 def test_draws_match_the_stateless_core_at_their_counter():
     seed = (31, 41)

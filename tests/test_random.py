@@ -814,18 +814,6 @@ def test_float64_follows_jax_x64_convention():
 
 # ---------------------------------------------------------------------------------------------
 # Gamma and Poisson (their samplers come from seedkit._rejection).
-def _rejection_samplers_missing() -> bool:
-    """seedkit._rejection is written separately; until it lands its samplers raise."""
-    from seedkit.stateless import stateless_gamma, stateless_poisson
-
-    try:
-        jax.eval_shape(lambda: (stateless_gamma([1], (1, 2), 1.0), stateless_poisson([1], (1, 2), 1.0)))
-    except NotImplementedError:
-        return True
-    return False
-
-
-@pytest.mark.skipif(_rejection_samplers_missing(), reason="seedkit._rejection samplers not implemented yet")
 def test_gamma_and_poisson_follow_tf_shapes_and_counters():
     # Few distinct shapes: each one compiles a rejection sampler (about a second each).
     sk.set_seed(1234)

@@ -1,0 +1,89 @@
+"""Write ``tests/data/tf_generator_philox.json``: sequences of ``tf.random.Generator`` draws
+(alg="philox") with the state after each draw, from TensorFlow itself.
+
+    pip install tensorflow-cpu   # never a dependency of seedkit; only this script needs it
+    python scripts/make_tf_generator_fixtures.py
+
+Floats are stored as their bit patterns (hex) so the tests compare bit for bit. Only 32-bit
+outputs are recorded: seedkit's tests run without ``jax_enable_x64``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+import tensorflow as tf
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "tf_generator_philox.json")
+
+# Each draw: (method, shape, kwargs). Shapes cover empty, odd, not divisible by 4, and 2-D.
+DRAWS = [
+    ("uniform", [3], {}),
+    ("uniform", [0], {}),
+    ("normal", [5, 2], {}),
+    ("uniform", [7], {"minval": -3, "maxval": 11, "dtype": "int32"}),
+    ("truncated_normal", [9], {"mean": 1.0, "stddev": 2.0}),
+    ("uniform_full_int", [5], {"dtype": "uint32"}),
+    ("uniform_full_int", [3], {"dtype": "int32"}),
+    ("uniform", [2, 3], {"minval": 2.0, "maxval": 5.0, "dtype": "float16"}),
+    ("uniform", [4], {"dtype": "bfloat16"}),
+    ("normal", [1], {}),
+]
+
+# (constructor, argument): states near the 64-bit carry and TF's from_seed rules.
+STARTS = [
+    ("from_seed", 1234),
+    ("from_seed", 0),
+    ("from_seed", -1),
+    ("from_state", [2**63 - 600, 5, -7]),  # low counter word carries after a few draws
+    ("from_state", [-1, -1, 42]),  # the whole 128-bit counter wraps
+    ("from_key_counter", [987654321, [17, 3]]),
+]
+
+
+def _bits(x: tf.Tensor) -> list:
+    a = x.numpy()
+    if a.dtype.kind == "f" or a.dtype.name == "bfloat16":
+        width = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
+        return [hex(int(v)) for v in a.view(width).reshape(-1)]
+    return [int(v) for v in a.reshape(-1)]
+
+
+def main() -> None:
+    cases = []
+    for ctor, arg in STARTS:
+        if ctor == "from_key_counter":
+            g = tf.random.Generator.from_key_counter(arg[0], arg[1], alg="philox")
+        elif ctor == "from_state":
+            g = tf.random.Generator.from_state(np.array(arg, np.int64), alg="philox")
+        else:
+            g = tf.random.Generator.from_seed(arg, alg="philox")
+        steps = []
+        for method, shape, kwargs in DRAWS:
+            kw = dict(kwargs)
+            if "dtype" in kw:
+                kw["dtype"] = getattr(tf, kw["dtype"])
+            x = getattr(g, method)(shape, **kw)
+            steps.append(
+                {
+                    "method": method,
+                    "shape": shape,
+                    "kwargs": kwargs,
+                    "dtype": x.dtype.name,
+                    "bits": _bits(x),
+                    "state_after": [int(v) for v in g.state.numpy()],
+                }
+            )
+        cases.append({"ctor": ctor, "arg": arg, "steps": steps})
+    with open(OUT, "w") as f:
+        json.dump({"tensorflow": tf.__version__, "cases": cases}, f, indent=1)
+        f.write("\n")
+    print(f"wrote {OUT} (TF {tf.__version__}, {len(cases)} cases)")
+
+
+if __name__ == "__main__":
+    main()
