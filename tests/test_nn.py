@@ -11,15 +11,7 @@ from seedkit import nn
 from seedkit import random as sk
 from seedkit.stateless import stateless_uniform
 
-
-@pytest.fixture(autouse=True)
-def _isolated():
-    with sk.fork_rng():
-        sk.set_seed(None)
-        try:
-            yield
-        finally:
-            sk.disable_op_determinism()
+pytestmark = pytest.mark.usefixtures("isolated_rng")
 
 
 X = np.arange(1, 41, dtype=np.float32).reshape(5, 8)

@@ -32,15 +32,7 @@ F32 = jnp.dtype("float32")
 M = 2**31 - 1
 
 
-@pytest.fixture(autouse=True)
-def _isolated():
-    """Every test starts with no global seed and leaves the global state as it found it."""
-    with sk.fork_rng():
-        sk.set_seed(None)
-        try:
-            yield
-        finally:
-            sk.disable_op_determinism()
+pytestmark = pytest.mark.usefixtures("isolated_rng")
 
 
 def _counter(n: int) -> np.ndarray:

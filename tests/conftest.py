@@ -1,0 +1,18 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+import seedkit
+
+
+@pytest.fixture
+def isolated_rng():
+    """The test starts with no global seed and leaves the global random state as it found it."""
+    with seedkit.fork_rng():
+        seedkit.set_seed(None)
+        try:
+            yield
+        finally:
+            seedkit.disable_op_determinism()
