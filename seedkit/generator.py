@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import numbers
 import secrets
 import threading
@@ -178,6 +179,15 @@ def _threefry_draw(dist: str, static: tuple, state: jax.Array, params: tuple):
     return sample, _next(state)
 
 
+def _increment(alg: Algorithm, draws: int) -> np.ndarray:
+    """The counter increment (uint32 words) of ``draws`` skipped draws: threefry adds ``draws``;
+    philox adds TF's ``256 * draws`` (256 blocks reserved per output element)."""
+    n_counter, _ = _LAYOUT[alg]
+    if alg == Algorithm.PHILOX:
+        draws *= _PHILOX_SKIP_MULTIPLIER
+    return np.array(_int_words(draws, n_counter), np.uint32)
+
+
 # TF's philox Generator draws (stateless V2 kernels from the state): the distributions whose
 # numbers seedkit's philox path reproduces; the others still raise NotImplementedError.
 _PHILOX_DISTS = frozenset({"uniform_float", "uniform_int", "full_int", "normal", "truncated_normal"})
@@ -193,8 +203,7 @@ def _philox_draw(dist: str, static: tuple, state: jax.Array, params: tuple):
     shape = static[0]
     key = jnp.concatenate([state[4:6], state[0:4]])
     sample = stateless._sample_from_key(dist, Algorithm.PHILOX, static, key, None, params)
-    inc = np.array(_int_words(_PHILOX_SKIP_MULTIPLIER * int(np.prod(shape, dtype=object)), 4), np.uint32)
-    return sample, _add_counter(state, jnp.asarray(inc), 4)
+    return sample, _add_counter(state, jnp.asarray(_increment(Algorithm.PHILOX, math.prod(shape))), 4)
 
 
 @functools.partial(jax.jit, static_argnames=("count",))
@@ -623,9 +632,7 @@ class Generator:
         if not 0 <= delta < 2**64:
             raise ValueError(f"`delta` must lie in [0, 2**64); got {delta}.")
         n_counter, _ = _LAYOUT[self._alg]
-        if self._alg == Algorithm.PHILOX:
-            delta *= _PHILOX_SKIP_MULTIPLIER
-        inc = np.array(_int_words(delta, n_counter), np.uint32)
+        inc = _increment(self._alg, delta)
         with self._lock:
             self._write_state(_skip(self._read_state(), inc, n_counter))
 
