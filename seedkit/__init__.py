@@ -7,7 +7,7 @@ Example:
 """
 
 from seedkit import nn
-from seedkit._algorithms import Algorithm
+from seedkit._algorithms import Algorithm, get_default_algorithm, set_default_algorithm
 from seedkit.function import function
 from seedkit.generator import Generator, GeneratorTraceError, get_global_generator, set_global_generator
 from seedkit.random import (
@@ -61,6 +61,7 @@ __all__ = [
     "fork_rng",
     "function",
     "gamma",
+    "get_default_algorithm",
     "get_global_generator",
     "get_seed",
     "get_state",
@@ -70,6 +71,7 @@ __all__ = [
     "nn",
     "normal",
     "poisson",
+    "set_default_algorithm",
     "set_global_generator",
     "set_seed",
     "set_state",

@@ -159,6 +159,34 @@ def next_state(op: str, dtype_key: str, op_seed: int | None, advance: int = 1) -
     return np.array([g, 0, o, 0, n & _MASK32, n >> 32], dtype=np.uint32)
 
 
+def next_philox_state(op: str, dtype_key: str, op_seed: int | None, blocks: int) -> np.ndarray:
+    """TF's kernel state for one call of a stateful op under philox, as uint32
+    ``[k0, k1, c0, c1, c2, c3]`` (Philox key, then the 128-bit counter, least significant first).
+
+    TF builds the op's kernel as ``PhiloxRandom(seed=g, seed2=o)`` from its seed pair: key ``g``,
+    counter ``o * 2**64``; every call reserves ``blocks`` Philox blocks (``256`` per element for
+    uniform, normal, ...) and the next call starts after them
+    (../shared/reference/tf_random_internals.md 1.5). The counter lives in the table under
+    ``("philox", op, dtype_key, g, o)``, as TF's eager kernel cache keys kernels by op, dtype and
+    seed pair. Unlike under threefry, an unseeded op after ``set_seed`` also keeps its entry: its
+    drawn op seed names a kernel, which a later op with the same seed pair continues, as in TF.
+    Neither seed: fresh OS entropy (``RuntimeError`` under op determinism).
+    """
+    with _lock:
+        g = _global_seed
+        if op_seed is None:
+            if g is None:  # TF: two random::New64() for seed and seed2
+                e = entropy_state()
+                return np.array([e[0], e[1], 0, 0, e[2], e[3]], np.uint32)
+            op_seed = _draw_op_seed()
+        g, o = combine_seeds(g, op_seed)
+        key = ("philox", op, dtype_key, g, o)
+        n = _counters.get(key, 0)
+        _counters[key] = n + blocks
+    c = ((o << 64) + n) % 2**128  # TF's Skip carries into the high half (n < 2**64 in practice)
+    return np.array([g, 0, *((c >> s) & _MASK32 for s in (0, 32, 64, 96))], dtype=np.uint32)
+
+
 def global_seed() -> int | None:
     """The global seed as given to ``set_seed`` (unreduced), or None."""
     return _global_seed
@@ -327,6 +355,12 @@ class OpCall:
         from seedkit.stateless import _sample
 
         return _sample(self.dist, self.alg, self.static, words, counter, self.params)
+
+    def sample_state(self, state: Any) -> Any:
+        """Sample from a whole uint32[6] op state (philox: TF's kernel key and counter)."""
+        from seedkit.random import _sample_state
+
+        return _sample_state(self.dist, self.alg, self.static, state, self.params)
 
 
 TraceHandler = Callable[[OpCall], Any]

@@ -17,6 +17,11 @@ passes the random state in and out of every call, so compiled code follows TF's 
   seed) are arguments of the compiled computation: calling again or calling ``set_seed`` never
   re-traces. Unlike TF, which freezes the global seed into a traced function, a ``set_seed``
   after tracing takes effect at the next call.
+* **TF's numbers.** Under ``seedkit.set_default_algorithm("philox")`` each op node is a TF kernel
+  of its own, ``PhiloxRandom(g, o)``, and its n-th call draws at counter
+  ``o * 2**64 + n * blocks`` (the blocks one call reserves): ``tf.function``'s values. Philox ops
+  in loop bodies and ``cond`` branches raise ``NotImplementedError``, and inside ``jax.vmap``
+  they need ``vmap_randomness="same"``.
 * **Loops.** An op inside a ``lax.scan``/``fori_loop``/``while_loop`` body (or a ``cond``
   branch, or an inner ``jax.jit``) draws a new stream at every execution: its counter is
   ``n + 2**62 + d * 2**32`` for the d-th random draw executed inside such bodies during call n.
@@ -54,6 +59,7 @@ from jax.extend.core import find_top_trace
 
 from seedkit import _state
 from seedkit._algorithms import Algorithm, bit_generator
+from seedkit._algorithms._philox import stateful_blocks
 from seedkit.generator import Generator, _state_hook
 
 _MASK32 = 0xFFFFFFFF
@@ -132,9 +138,9 @@ class _Trace:
         return _state.combine_seeds(g, op_seed)
 
     def __call__(self, call: _state.OpCall) -> Any:
-        if call.alg != Algorithm.THREEFRY:
-            raise NotImplementedError("seedkit.function supports the threefry algorithm only.")
         base, batch = self._base()
+        if call.alg == Algorithm.PHILOX:
+            return self._philox(call, base, batch)
         with _core.set_current_trace(base):
             words = self._words(call.op_seed)
             counter = self._counter(base)
@@ -144,6 +150,32 @@ class _Trace:
                     per_element = _per_element_words(words, bt.axis_data.size)
                 words = _batching.BatchTracer(bt, per_element, 0)
         return call.sample(words, counter)
+
+    def _philox(self, call: _state.OpCall, base: Any, batch: list) -> Any:
+        """TF's numbers: the op is a kernel ``PhiloxRandom(g, o)`` of its own (TF gives every op
+        node of a graph one), and on the function's n-th call it has reserved ``n`` times the
+        blocks one call takes, so it draws at counter ``o * 2**64 + n * blocks``."""
+        if base is not self.top:
+            raise NotImplementedError(
+                f"{call.api} with the philox algorithm inside a lax loop body, cond branch or inner "
+                "jax.jit of a seedkit.function is not supported: seedkit does not reproduce TF's "
+                "per-iteration counters there. Draw before the loop and pass the values in, carry "
+                "a Generator through the loop, or use seedkit.set_default_algorithm('threefry')."
+            )
+        if batch and self.owner._vmap_randomness == "different":
+            raise NotImplementedError(
+                f"{call.api} with the philox algorithm inside jax.vmap needs "
+                "seedkit.function(..., vmap_randomness='same') (TF has no per-element rule to "
+                "reproduce), or seedkit.set_default_algorithm('threefry')."
+            )
+        with _core.set_current_trace(base):
+            words = self._words(call.op_seed)  # [g, 0, o, 0], or entropy
+            blocks = stateful_blocks(call.dist, call.static, call.params)
+            c = _times_const(self.rng[2], self.rng[3], blocks)
+            c2 = c[2] + words[2]  # + o * 2**64 (o < 2**31: at most one carry)
+            c3 = c[3] + words[3] + (c2 < c[2]).astype(jnp.uint32)
+            state = jnp.stack([words[0], words[1], c[0], c[1], c2, c3])
+        return call.sample_state(state)
 
     def _words(self, op_seed: int | None) -> jax.Array:
         """Seed words of the op's pair, from the runtime global seed (TF's combine rules applied
@@ -220,6 +252,30 @@ class _Trace:
             _, state, ref = self.gens[key]
             out.append(ref[...] if ref is not None else state)
         return tuple(out)
+
+
+def _times_const(lo: jax.Array, hi: jax.Array, m: int) -> list[jax.Array]:
+    """``(lo + hi * 2**32) * m mod 2**128`` as four uint32 words (least significant first), for
+    a Python int ``m``, with 32-bit operations only: 16-bit limbs keep every product below
+    ``2**32``."""
+    n = [lo & 0xFFFF, lo >> 16, hi & 0xFFFF, hi >> 16]
+    acc = [jnp.uint32(0)] * 8
+    for j in range(8):
+        mj = (m >> (16 * j)) & 0xFFFF
+        if not mj:
+            continue
+        for i in range(4):
+            if i + j < 8:
+                p = n[i] * jnp.uint32(mj)
+                acc[i + j] = acc[i + j] + (p & 0xFFFF)
+                if i + j + 1 < 8:
+                    acc[i + j + 1] = acc[i + j + 1] + (p >> 16)
+    limbs, carry = [], jnp.uint32(0)
+    for a in acc:  # each a < 8 * 2**16: no overflow
+        t = a + carry
+        limbs.append(t & 0xFFFF)
+        carry = t >> 16
+    return [limbs[2 * q] | (limbs[2 * q + 1] << 16) for q in range(4)]
 
 
 def _per_element_words(words: jax.Array, size: int) -> jax.Array:

@@ -31,7 +31,7 @@ import numpy as np
 
 from seedkit import _checks, _state
 from seedkit import random as _random
-from seedkit._algorithms import resolve_alg
+from seedkit._algorithms import get_default_algorithm, resolve_alg
 from seedkit._seeds import seed_words
 from seedkit.stateless import _sample
 
@@ -114,9 +114,12 @@ def _apply(x, u, coef, divide: bool):
 
 @functools.partial(jax.jit, static_argnames=("alg", "noise_shape", "divide"))
 def _kernel(alg, noise_shape: tuple, divide: bool, state, x, coef):
-    """``state``: 4 seed words (stateless) or 4 words and a counter (stateful), one argument."""
-    counter = state[4:] if state.shape[0] == 6 else None
-    u = _sample("uniform_float", alg, (noise_shape, x.dtype), state[:4], counter, _UNIT)
+    """``state``: 4 seed words (stateless) or a stateful op's 6 words, one argument."""
+    static = (noise_shape, x.dtype)
+    if state.shape[0] == 6:
+        u = _random._sample_state("uniform_float", alg, static, state, _UNIT)
+    else:
+        u = _sample("uniform_float", alg, static, state, None, _UNIT)
     return _apply(x, u, coef, divide)
 
 
@@ -137,11 +140,12 @@ def dropout(
         True
     """
     op_seed = _random._op_seed(seed)
+    alg = get_default_algorithm()
     x, dtype = _float_input(x)
     divide, rate, scale = _rate(rate)
     noise = _noise_shape(tuple(np.shape(x)), noise_shape)
     call = _state.OpCall("seedkit.nn.dropout", "uniform_float", dtype.name, "uniform_float",
-                         _random._ALG, (noise, dtype), _UNIT, op_seed)  # fmt: skip
+                         alg, (noise, dtype), _UNIT, op_seed)  # fmt: skip
     if not divide and rate == 0:
         _random._dummy_rng_step(call.api, call)
         return jnp.asarray(x)
@@ -151,8 +155,8 @@ def dropout(
         return _apply(x, handler(call), coef, divide)
     if _state.is_tracing() or isinstance(x, jax.core.Tracer) or isinstance(rate, jax.core.Tracer):
         raise _state.tracing_error(call.api)
-    state = _state.next_state("uniform_float", dtype.name, op_seed)
-    return _kernel(_random._ALG, noise, divide, state, x, coef)
+    state = _random._next_state(alg, "uniform_float", dtype.name, op_seed, call.static, ())
+    return _kernel(alg, noise, divide, state, x, coef)
 
 
 def stateless_dropout(

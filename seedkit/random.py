@@ -28,6 +28,11 @@ the pair ``get_seed(None)`` gives at that point and the counter ``2**63 + k``: a
 counter space that seeded calls never reach, so unseeded calls cannot repeat a (seed, counter)
 pair even when two drawn 31-bit op seeds coincide.
 
+Under ``seedkit.set_default_algorithm("philox")`` the same rules produce TensorFlow's numbers:
+an op is TF's kernel ``PhiloxRandom(g, o)`` whose counter moves by the blocks each call
+reserves (:func:`seedkit._state.next_philox_state`); an unseeded op's drawn op seed names a
+kernel like any other, so it behaves exactly as TF's, collisions included.
+
 Under ``jax.jit``/``vmap``/``grad``/``lax`` loops a stateful op raises :class:`TracingError`
 (a counter read at trace time would be baked into the compiled code).
 
@@ -55,7 +60,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit import _checks, _state
-from seedkit._algorithms import Algorithm
+from seedkit._algorithms import Algorithm, get_default_algorithm
+from seedkit._algorithms._philox import stateful_blocks
 from seedkit._seeds import scalar_seed_int
 from seedkit._state import DEFAULT_GRAPH_SEED, RandomState, TracingError
 from seedkit.stateless import (
@@ -64,11 +70,10 @@ from seedkit.stateless import (
     _normal_args,
     _poisson_args,
     _sample,
+    _sample_from_key,
     _uniform_args,
 )
 
-# Stateful ops use seedkit's default algorithm; what a counter step means belongs to it.
-_ALG = Algorithm.THREEFRY
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 # TF's stateful uniform accepts these dtypes only (random_ops.random_uniform).
@@ -77,16 +82,32 @@ _UNIFORM_DTYPES = tuple(jnp.dtype(d) for d in (*_checks.FLOATS, jnp.int32, jnp.i
 _trace_count = 0  # times a kernel body below was traced (tests check that calls do not re-trace)
 
 
+def _sample_state(dist: str, alg, static: tuple, state, params: tuple):
+    """Sample from a stateful op's uint32[6] ``state``: under threefry the seed words and the
+    counter of :func:`seedkit._state.next_state`; under philox TF's kernel key and 128-bit
+    counter (:func:`seedkit._state.next_philox_state`)."""
+    if alg == Algorithm.PHILOX:
+        return _sample_from_key(dist, alg, static, state, None, params)
+    return _sample(dist, alg, static, state[:4], state[4:], params)
+
+
+def _next_state(alg, dist: str, dtype_key: str, op_seed: int | None, static: tuple, params: tuple):
+    """Take the next state of an op's counter (the counter moves): see :func:`_sample_state`."""
+    if alg == Algorithm.PHILOX:
+        return _state.next_philox_state(dist, dtype_key, op_seed, stateful_blocks(dist, static, params))
+    return _state.next_state(dist, dtype_key, op_seed)
+
+
 @functools.partial(jax.jit, static_argnames=("dist", "alg", "static", "fixed"))
 def _kernel(dist: str, alg, static: tuple, fixed: tuple | None, state, params: tuple):
-    """One compiled kernel per (op, static shape/dtype, algorithm); ``state`` is the uint32
-    ``[seed words, counter]`` of :func:`seedkit._state.next_state`, a runtime argument.
+    """One compiled kernel per (op, static shape/dtype, algorithm); ``state`` is the uint32[6]
+    of :func:`_next_state`, a runtime argument.
 
     ``fixed`` replaces ``params`` by TF's default parameters (uniform ``[0, 1)``, standard
     normal) as compile-time constants: the result is the same, the call takes fewer arguments."""
     global _trace_count
     _trace_count += 1
-    return _sample(dist, alg, static, state[:4], state[4:], params if fixed is None else fixed)
+    return _sample_state(dist, alg, static, state, params if fixed is None else fixed)
 
 
 def _op_seed(seed: Any, name: str = "seed") -> int | None:
@@ -106,11 +127,11 @@ def _has_tracer(params: tuple) -> bool:
 _verified: set = set()
 
 
-def _verify(dist: str, static: tuple, fixed: tuple | None, params: tuple) -> None:
-    sig = (dist, static, fixed, tuple((type(p), np.shape(p), getattr(p, "dtype", None)) for p in params))
+def _verify(alg, dist: str, static: tuple, fixed: tuple | None, params: tuple) -> None:
+    sig = (alg, dist, static, fixed, tuple((type(p), np.shape(p), getattr(p, "dtype", None)) for p in params))
     if sig not in _verified:
         state = jax.ShapeDtypeStruct((6,), jnp.uint32)
-        jax.eval_shape(functools.partial(_kernel, dist, _ALG, static, fixed), state, params)
+        jax.eval_shape(functools.partial(_kernel, dist, alg, static, fixed), state, params)
         if len(_verified) > 4096:
             _verified.clear()
         _verified.add(sig)
@@ -129,17 +150,19 @@ def _run(
     """Route one validated call: to the active trace handler, to an error while JAX traces,
     or to the compiled kernel with the next (seed, counter). ``verified``: the parameters hold no
     tracer and the kernel signature is known to trace (see :func:`_remember`)."""
+    alg = get_default_algorithm()
     handler = _state.current_trace_handler()
     if handler is not None:
         call_params = params if fixed is None else fixed
-        return handler(_state.OpCall(api, dist, dtype_key, dist, _ALG, static, call_params, op_seed))
+        return handler(_state.OpCall(api, dist, dtype_key, dist, alg, static, call_params, op_seed))
     if _state.is_tracing() or (not verified and _has_tracer(params)):
         raise _state.tracing_error(api)
+    if not verified or alg != Algorithm.THREEFRY:  # `verified` is about the threefry kernel
+        _verify(alg, dist, static, fixed, () if fixed is not None else params)
+    state = _next_state(alg, dist, dtype_key, op_seed, static, params)
     if fixed is not None:
         params = ()  # the kernel uses the constants instead
-    elif not verified:
-        _verify(dist, static, fixed, params)
-    return _kernel(dist, _ALG, static, fixed, _state.next_state(dist, dtype_key, op_seed), params)
+    return _kernel(dist, alg, static, fixed, state, params)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,7 +190,7 @@ def _remember(key: tuple | None, spec: tuple) -> tuple:
     dist, dtype_key, static, params, fixed, _ = spec
     if _has_tracer(params):
         return spec
-    _verify(dist, static, fixed, () if fixed is not None else params)
+    _verify(Algorithm.THREEFRY, dist, static, fixed, () if fixed is not None else params)
     spec = (dist, dtype_key, static, params, fixed, True)
     if key is not None:
         if len(_specs) > 4096:

@@ -474,7 +474,7 @@ def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> jax.Arr
     return jnp.stack([first, data])
 
 
-def key(seed: Any, alg: Any = "auto_select") -> jax.Array:
+def key(seed: Any, alg: Any = "threefry") -> jax.Array:
     """The typed JAX key (``jax.random.key`` style) that seedkit derives from ``seed``, for use
     with ``jax.random``. (``jax.random``'s samplers are not covered by seedkit's
     stream-stability promise.)

@@ -49,12 +49,61 @@ class BitGenerator(Protocol):
 
 
 _NAMES = {"philox": Algorithm.PHILOX, "threefry": Algorithm.THREEFRY, "auto_select": Algorithm.AUTO_SELECT}
-_DEFAULT = Algorithm.THREEFRY
+# What "auto_select" (and alg=None) means: one process-wide setting, read when an op is called
+# (or traced), as TF reads its device type. Threefry unless set_default_algorithm says otherwise.
+_default = Algorithm.THREEFRY
+
+
+def set_default_algorithm(alg: Any) -> None:
+    """Make ``alg`` (``"philox"`` or ``"threefry"``) what ``"auto_select"`` means from now on:
+    for ``stateless_*`` ops called without ``alg``, new Generators, and the stateful ops
+    (``seedkit.uniform``, ``seedkit.nn.dropout``, ... and inside ``seedkit.function``).
+
+    With ``"philox"`` (TF's choice on the CPU) those give TensorFlow's own numbers where the
+    README says so; with ``"threefry"`` (seedkit's default) the same semantics with seedkit's
+    numbers. Code already compiled by ``jax.jit`` keeps the algorithm it was traced with.
+    Existing Generators keep theirs.
+
+    Example:
+        >>> import seedkit
+        >>> seedkit.set_default_algorithm("philox")
+        >>> seedkit.set_seed(1234)
+        >>> print(seedkit.uniform([2]))  # tf.random.set_seed(1234); tf.random.uniform([2])
+        [0.5380393  0.36461866]
+        >>> seedkit.set_default_algorithm("threefry")
+    """
+    global _default
+    resolved = _resolve(alg, "alg")
+    if resolved == Algorithm.AUTO_SELECT:
+        raise ValueError(
+            "`alg` must name a concrete algorithm, 'philox' or 'threefry'; 'auto_select' is what "
+            "set_default_algorithm defines. Call set_default_algorithm('threefry') to restore "
+            "seedkit's default."
+        )
+    _default = resolved
+
+
+def get_default_algorithm() -> Algorithm:
+    """The algorithm ``"auto_select"`` resolves to now (``Algorithm.THREEFRY`` unless
+    :func:`set_default_algorithm` changed it).
+
+    Example:
+        >>> import seedkit
+        >>> seedkit.get_default_algorithm()
+        <Algorithm.THREEFRY: 2>
+    """
+    return _default
 
 
 def resolve_alg(alg: Any, name: str = "alg") -> Algorithm:
     """Map an ``Algorithm``, its name (case, ``-`` and ``_`` insensitive, as TF) or its int value
-    to a concrete algorithm; ``auto_select`` and ``None`` resolve to the default (threefry)."""
+    to a concrete algorithm; ``auto_select`` and ``None`` resolve to the default
+    (:func:`get_default_algorithm`)."""
+    resolved = _resolve(alg, name)
+    return _default if resolved == Algorithm.AUTO_SELECT else resolved
+
+
+def _resolve(alg: Any, name: str) -> Algorithm:
     if alg is None:
         resolved = Algorithm.AUTO_SELECT
     elif isinstance(alg, Algorithm):
@@ -79,7 +128,7 @@ def resolve_alg(alg: Any, name: str = "alg") -> Algorithm:
         raise TypeError(
             f"`{name}` must be a seedkit.Algorithm, a string or an int; got {type(alg).__name__} {alg!r}."
         )
-    return _DEFAULT if resolved == Algorithm.AUTO_SELECT else resolved
+    return resolved
 
 
 def bit_generator(alg: Any, name: str = "alg") -> BitGenerator:

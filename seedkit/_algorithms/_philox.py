@@ -399,6 +399,26 @@ def blocks_to_words(blocks: int) -> np.ndarray:
     return np.array([b & _MASK32, b >> 32], np.uint32)
 
 
+def stateful_blocks(dist: str, static: tuple, params: tuple) -> int:
+    """The Philox blocks one call of TF's stateful kernel for ``dist`` reserves, i.e. how far
+    its counter moves (../shared/reference/tf_random_internals.md 1.5): ``RandomShuffle`` takes
+    ``ceil((n - 1) / 4)`` for ``n`` rows; CPU ``Multinomial`` ``256 * 2 * batch`` times the
+    samples rounded up to a multiple of 4; the element-wise kernels (uniform, normal, truncated
+    normal, uniform int; gamma and Poisson too) ``256`` per output element.
+
+    Example:
+        >>> stateful_blocks("uniform_float", ((2, 3), np.dtype("float32")), ())
+        1536
+    """
+    if dist == "shuffle":
+        n = np.shape(params[0])[0]
+        return max(0, -(-(n - 1) // 4))
+    if dist == "categorical":
+        batch, samples = np.shape(params[0])[0], static[0]
+        return RESERVED_BLOCKS_PER_ELEMENT * 2 * batch * (-(-samples // 4) * 4)
+    return RESERVED_BLOCKS_PER_ELEMENT * math.prod(static[0])
+
+
 # ---------------------------------------------------------------------------------------------
 # Bits to values, TF's conversions (random_distributions{,_utils}.h).
 
