@@ -1,5 +1,6 @@
 """Write ``tests/data/tf_generator_philox.json``: sequences of ``tf.random.Generator`` draws
-(alg="philox") with the state after each draw, from TensorFlow itself.
+(alg="philox") with the state after each draw, then ``make_seeds(3)`` and ``split(2)`` (the children's
+states and first draws), from TensorFlow itself.
 
     pip install tensorflow-cpu   # never a dependency of seedkit; only this script needs it
     python scripts/make_tf_generator_fixtures.py
@@ -78,7 +79,15 @@ def main() -> None:
                     "state_after": [int(v) for v in g.state.numpy()],
                 }
             )
-        cases.append({"ctor": ctor, "arg": arg, "steps": steps})
+        seeds = g.make_seeds(3)  # int64 [2, 3]
+        streams = {"make_seeds": [[int(v) for v in row] for row in seeds.numpy()]}
+        streams["state_after_make_seeds"] = [int(v) for v in g.state.numpy()]
+        children = g.split(2)
+        streams["state_after_split"] = [int(v) for v in g.state.numpy()]
+        streams["children"] = [
+            {"state": [int(v) for v in c.state.numpy()], "uniform3": _bits(c.uniform([3]))} for c in children
+        ]
+        cases.append({"ctor": ctor, "arg": arg, "steps": steps, "streams": streams})
     with open(OUT, "w") as f:
         json.dump({"tensorflow": tf.__version__, "cases": cases}, f, indent=1)
         f.write("\n")

@@ -15,8 +15,9 @@ State layout (``Generator.state``, ``uint32`` words, never needs ``jax_enable_x6
   little-endian ``uint32`` words ``[c0, c1, c2, c3, k0, k1]``. State arithmetic is TF's
   (``skip(n)`` adds ``256 * n`` to the 128-bit counter). ``uniform``, ``uniform_full_int``,
   ``normal`` and ``truncated_normal`` give TF's numbers and advance the counter by
-  ``256 * prod(shape)`` as TF does; the other draws, ``make_seeds`` and ``split`` raise
-  ``NotImplementedError`` for philox so far.
+  ``256 * prod(shape)`` as TF does; ``split(n)`` and ``make_seeds(n)`` take TF's
+  ``uniform_full_int([n], int64)`` keys (children ``[0, 0, key_i]``; int64 seeds, which need
+  ``jax_enable_x64``). The other draws raise ``NotImplementedError`` for philox.
 
 Seeding differs from TF on purpose for threefry: TF's ``from_seed(int)`` puts the seed in the
 counter, so ``from_seed(1)`` is ``from_seed(0)`` shifted by a few draws. seedkit hashes a threefry
@@ -51,6 +52,7 @@ from typing import Any, Protocol
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 from jax.extend.core import get_opaque_trace_state
 
 from seedkit import _checks, stateless
@@ -204,6 +206,17 @@ def _philox_draw(dist: str, static: tuple, state: jax.Array, params: tuple):
     key = jnp.concatenate([state[4:6], state[0:4]])
     sample = stateless._sample_from_key(dist, Algorithm.PHILOX, static, key, None, params)
     return sample, _add_counter(state, jnp.asarray(_increment(Algorithm.PHILOX, math.prod(shape))), 4)
+
+
+@functools.partial(jax.jit, static_argnames=("count",))
+def _philox_keys(state: jax.Array, count: int):
+    """TF's ``keys = uniform_full_int([count], int64)`` for ``make_seeds``/``split``, as
+    ``[count, 2]`` uint32 words ``(lo, hi)`` of each int64, and the advanced state."""
+    global _TRACES
+    _TRACES += 1
+    key = jnp.concatenate([state[4:6], state[0:4]])
+    words = bit_generator(Algorithm.PHILOX).random_bits(key, (count,), 2)
+    return words, _add_counter(state, jnp.asarray(_increment(Algorithm.PHILOX, count)), 4)
 
 
 @functools.partial(jax.jit, static_argnames=("count",))
@@ -789,7 +802,8 @@ class Generator:
     # ------------------------------------------------------------- streams
     def make_seeds(self, count: Any = 1) -> jax.Array:
         """``count`` seeds for ``stateless_*`` ops as a ``[2, count]`` array (column ``i`` is a
-        seed): int64, or int32 while ``jax_enable_x64`` is off. One draw.
+        seed): int64, or int32 while ``jax_enable_x64`` is off. One draw. Under philox, TF's
+        values (int64 keys over zeros), which need ``jax_enable_x64``.
 
         Example:
             >>> import seedkit
@@ -801,14 +815,26 @@ class Generator:
             (2,)
         """
         count = _positive_count(count)
-        self._check_drawable()
+        if self._alg == Algorithm.PHILOX:
+            if not jax.config.jax_enable_x64:
+                raise ValueError(
+                    "Generator(alg='philox').make_seeds returns TF's int64 seeds, which need 64-bit "
+                    "types: enable them with jax.config.update('jax_enable_x64', True), or use "
+                    "split() (no 64-bit types needed) or alg='threefry'."
+                )
+            with self._lock:
+                words, new = _philox_keys(self._read_state(), count)
+                self._write_state(new)
+            keys = lax.bitcast_convert_type(words, jnp.int64)  # TF: lo | hi << 32
+            return jnp.stack([keys, jnp.zeros_like(keys)])
         dtype = jnp.dtype(jax.dtypes.canonicalize_dtype(jnp.int64))
         return self._draw("full_int", ((2, count), dtype), ())
 
     def split(self, count: Any = 1) -> list[Generator]:
         """``count`` new Generators, independent of this one and of each other, and
         reproducible from this one's state. Their keys are one draw of this Generator (which
-        advances by one); their counters start at 0.
+        advances by one; under philox by ``256 * count``, TF's children and state); their
+        counters start at 0.
 
         Example:
             >>> from seedkit.generator import Generator
@@ -818,11 +844,14 @@ class Generator:
             True
         """
         count = _positive_count(count)
-        self._check_drawable()
         with self._lock:
-            children, new = _threefry_split(self._read_state(), count)
+            if self._alg == Algorithm.PHILOX:  # TF: children [0, 0, key_i], parent += 256 * count
+                words, new = _philox_keys(self._read_state(), count)
+                children = jnp.concatenate([jnp.zeros((count, 4), jnp.uint32), words], axis=1)
+            else:
+                children, new = _threefry_split(self._read_state(), count)
             self._write_state(new)
-        return [Generator._from_trusted(c, self._alg) for c in children]
+        return [Generator._from_trusted(children[i], self._alg) for i in range(count)]
 
     # ------------------------------------------------------------- pytree, copy, pickle, repr
     def tree_flatten(self):

@@ -1,6 +1,7 @@
 """``Generator(alg="philox")`` draws against TensorFlow's own ``tf.random.Generator``: values bit
 for bit and the state after every draw. The reference is ``tests/data/tf_generator_philox.json``,
-written by ``scripts/make_tf_generator_fixtures.py`` (TensorFlow 2.21, CPU, eager)."""
+written by ``scripts/make_tf_generator_fixtures.py`` (TensorFlow 2.21, CPU, eager), which also
+records ``make_seeds`` and ``split`` after the draws."""
 
 from __future__ import annotations
 
@@ -77,20 +78,52 @@ def test_draw_equals_stateless_philox_with_tfs_seed_rule():
     np.testing.assert_array_equal(g.uniform([3]), ref)
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda g: g.make_seeds(2),
-        lambda g: g.split(2),
-        lambda g: g.categorical(jnp.zeros((1, 3)), 2),
-    ],
-    ids=["make_seeds", "split", "categorical"],
-)
-def test_unimplemented_philox_methods_raise_and_leave_state(call):
+def _after_draws(case) -> Generator:
+    g = _make(case)
+    for step in case["steps"]:
+        getattr(g, step["method"])(step["shape"], **step["kwargs"])
+    return g
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['ctor']}({c['arg']})" for c in CASES])
+def test_make_seeds_matches_tensorflow(case):
+    # TF's make_seeds is int64 (keys = uniform_full_int([count], int64) over zeros): x64 only.
+    import jax
+
+    g = _after_draws(case)
+    with jax.enable_x64(True):
+        seeds = g.make_seeds(3)
+    assert seeds.dtype == np.int64
+    assert np.asarray(seeds).tolist() == case["streams"]["make_seeds"]
+    assert _tf_state(g) == case["streams"]["state_after_make_seeds"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['ctor']}({c['arg']})" for c in CASES])
+def test_split_matches_tensorflow(case):
+    # split needs no 64-bit types: the children's keys stay as uint32 words.
+    g = _after_draws(case)
+    g.skip(3)  # where TF's make_seeds(3) left the state
+    children = g.split(2)
+    assert _tf_state(g) == case["streams"]["state_after_split"]
+    for child, ref in zip(children, case["streams"]["children"], strict=True):
+        assert child.algorithm == seedkit.Algorithm.PHILOX
+        assert _tf_state(child) == ref["state"]
+        assert _bits(child.uniform([3])) == ref["uniform3"]
+
+
+def test_make_seeds_without_x64_raises_and_leaves_state():
+    g = Generator.from_seed(3, alg="philox")
+    before = np.asarray(g.state).copy()
+    with pytest.raises(ValueError, match="jax_enable_x64"):
+        g.make_seeds(2)
+    np.testing.assert_array_equal(g.state, before)
+
+
+def test_unimplemented_philox_draws_raise_and_leave_state():
     g = Generator.from_seed(3, alg="philox")
     before = np.asarray(g.state).copy()
     with pytest.raises(NotImplementedError, match="philox"):
-        call(g)
+        g.categorical(jnp.zeros((1, 3)), 2)
     np.testing.assert_array_equal(g.state, before)
 
 
