@@ -109,6 +109,11 @@ def main() -> None:
         seedkit.Generator.from_seed(1234, alg="philox").uniform([3]),
     )
     _row("TensorFlow gives", "[0.3581, 0.1132, 0.5667]")
+    seedkit.set_default_algorithm("philox")  # auto_select -> philox: the stateful ops too
+    seedkit.set_seed(1234)
+    _row("default 'philox': set_seed(1234); uniform([4])", seedkit.uniform([4]))
+    _row("TensorFlow gives", "[0.5380, 0.3646, 0.5816, 0.2438]")  # tf_random_internals.md, A
+    seedkit.set_default_algorithm("threefry")
 
     print(f"\n(done in {time.perf_counter() - start:.1f} s; see README.md and notebooks/ for more)")
 
