@@ -20,7 +20,7 @@ NOTEBOOKS = notebook_paths()
 
 def test_there_are_notebooks():
     # An empty parametrization would pass silently.
-    assert len(NOTEBOOKS) >= 4, [p.name for p in NOTEBOOKS]
+    assert len(NOTEBOOKS) >= 5, [p.name for p in NOTEBOOKS]
 
 
 @pytest.mark.slow
