@@ -7,7 +7,9 @@ passes the random state in and out of every call, so compiled code follows TF's 
 
 * **Op seeds by position.** The k-th unseeded random op traced in ``f`` gets op seed k (TF's
   graph rule), so functions of the same structure draw the same numbers, and the first unseeded
-  op draws what an eager ``uniform(..., seed=0)`` first draws.
+  op draws what an eager ``uniform(..., seed=0)`` first draws. Each loop body, ``cond`` branch
+  and inner ``jax.jit`` numbers its own unseeded ops from 0, as TF traces each ``while`` body
+  and ``cond`` branch into a graph of its own.
 * **Counters persist across calls.** Every op of a compiled function draws stream n of its seed
   pair on the function's n-th call since ``set_seed`` (calls 0, 1, 2, ...), exactly the stream the
   n-th eager call of that op with that seed would draw. So ``foo`` (two ops with ``seed=1``) gives
@@ -18,13 +20,16 @@ passes the random state in and out of every call, so compiled code follows TF's 
   re-traces. Unlike TF, which freezes the global seed into a traced function, a ``set_seed``
   after tracing takes effect at the next call.
 * **TF's numbers.** Under ``seedkit.set_default_algorithm("philox")`` each op node is a TF kernel
-  of its own, ``PhiloxRandom(g, o)``, and its n-th call draws at counter
-  ``o * 2**64 + n * blocks`` (the blocks one call reserves): ``tf.function``'s values. Philox ops
-  in loop bodies and ``cond`` branches raise ``NotImplementedError``, and inside ``jax.vmap``
-  they need ``vmap_randomness="same"``.
+  of its own, ``PhiloxRandom(g, o)``, that draws at counter ``o * 2**64 + e * blocks`` after
+  ``e`` executions (the blocks one execution reserves): ``tf.function``'s values. At the top of
+  ``f``, ``e`` is the call count; in a loop body, ``cond`` branch or inner ``jax.jit``, a
+  ``jax.Ref`` counts the executions and the function keeps the counts between calls, so a body
+  op advances at every iteration and an untaken branch does not, as in TF. Inside ``jax.vmap``
+  philox ops need ``vmap_randomness="same"``.
 * **Loops.** An op inside a ``lax.scan``/``fori_loop``/``while_loop`` body (or a ``cond``
-  branch, or an inner ``jax.jit``) draws a new stream at every execution: its counter is
-  ``n + 2**62 + d * 2**32`` for the d-th random draw executed inside such bodies during call n.
+  branch, or an inner ``jax.jit``) draws a new stream at every execution: under threefry its
+  counter is ``n + 2**62 + d * 2**32`` for the d-th random draw executed inside such bodies
+  during call n (philox: see above).
 * **vmap.** Inside ``jax.vmap``, ops draw different numbers for every element by default
   (``vmap_randomness="different"``); ``vmap_randomness="same"`` draws one value for all, like
   ``torch.func.vmap(randomness=...)``.
@@ -65,6 +70,7 @@ from seedkit.generator import Generator, _state_hook
 _MASK32 = 0xFFFFFFFF
 _LOOP_BASE = 1 << 30  # hi word of a loop draw's counter: 2**62 / 2**32
 _VMAP_SALT = 0x766D6170  # "vmap": keeps per-element seed words apart from op seeds
+_NO_COUNTS = np.zeros((0,), np.uint32)
 _ordinals: dict[str, itertools.count] = {}
 _ordinals_lock = threading.Lock()
 
@@ -90,12 +96,17 @@ class _Trace:
     """Everything one trace of a compiled function needs: the trace handler for stateful ops,
     the state hook for Generators, and the op-seed positions."""
 
-    def __init__(self, owner: Function, top: Any, rng: jax.Array, gens: list[Generator], states: tuple):
+    def __init__(self, owner: Function, top: Any, rng: tuple, gens: list[Generator], states: tuple) -> None:
         self.owner = owner
         self.top = top
-        self.rng = rng  # uint32[8]: global seed, has-global flag, call count lo/hi, entropy
-        self.next_slot = 0
+        # uint32[8]: global seed, has-global flag, call count lo/hi, entropy; and the execution
+        # counts (uint32 lo/hi pairs) of the philox ops in staged bodies, from the last call.
+        self.rng, self.counts_in = rng
+        # next unseeded op position per graph: id(trace) -> [trace, next] (the trace is kept so
+        # that its id cannot be reused by a later body's trace)
+        self.slots: dict[int, list] = {}
         self.loop_ref: Any = None
+        self.count_refs: list = []  # one jax.Ref per philox op in a staged body, in trace order
         # Generator -> [traced state at the top trace, ref or None]
         self.gens: dict[int, list] = {id(g): [g, s, None] for g, s in zip(gens, states, strict=True)}
         self.gen_order = [id(g) for g in gens]
@@ -118,12 +129,15 @@ class _Trace:
         return t, batch
 
     # ------------------------------------------------------------------ stateful ops
-    def _take_slot(self) -> int:
-        """The next unseeded op position (TF's per-graph op seed 0, 1, 2, ...)."""
+    def _take_slot(self, base: Any) -> int:
+        """The next unseeded op position in ``base``'s graph (TF's per-graph op seeds 0, 1,
+        2, ...: the function body, and each loop body, cond branch or inner jit on its own, as
+        TF traces each into a graph of its own)."""
         if _state.global_seed() is None and _state.determinism_enabled():
             raise RuntimeError(_state._DETERMINISM_MESSAGE)
-        k = self.next_slot
-        self.next_slot += 1
+        entry = self.slots.setdefault(id(base), [base, 0])
+        k = entry[1]
+        entry[1] += 1
         self.owner._unseeded = True
         return k
 
@@ -132,7 +146,7 @@ class _Trace:
         global seed shown is the one set now; the compiled code reads it at every call)."""
         g = _state.global_seed()
         if op_seed is None:
-            op_seed = self._take_slot()
+            op_seed = self._take_slot(self._base()[0])
             if g is None:
                 return None, None
         return _state.combine_seeds(g, op_seed)
@@ -142,7 +156,7 @@ class _Trace:
         if call.alg == Algorithm.PHILOX:
             return self._philox(call, base, batch)
         with _core.set_current_trace(base):
-            words = self._words(call.op_seed)
+            words = self._words(call.op_seed, base)
             counter = self._counter(base)
         for bt in reversed(batch):  # outermost vmap first
             if self.owner._vmap_randomness == "different":
@@ -155,35 +169,54 @@ class _Trace:
         """TF's numbers: the op is a kernel ``PhiloxRandom(g, o)`` of its own (TF gives every op
         node of a graph one), and on the function's n-th call it has reserved ``n`` times the
         blocks one call takes, so it draws at counter ``o * 2**64 + n * blocks``."""
-        if base is not self.top:
-            raise NotImplementedError(
-                f"{call.api} with the philox algorithm inside a lax loop body, cond branch or inner "
-                "jax.jit of a seedkit.function is not supported: seedkit does not reproduce TF's "
-                "per-iteration counters there. Draw before the loop and pass the values in, carry "
-                "a Generator through the loop, or use seedkit.set_default_algorithm('threefry')."
-            )
         if batch and self.owner._vmap_randomness == "different":
             raise NotImplementedError(
                 f"{call.api} with the philox algorithm inside jax.vmap needs "
                 "seedkit.function(..., vmap_randomness='same') (TF has no per-element rule to "
                 "reproduce), or seedkit.set_default_algorithm('threefry')."
             )
+        blocks = stateful_blocks(call.dist, call.static, call.params)
+        if base is self.top:  # runs once per call: it has run n times before
+            executions = self.rng[2:4]
+        else:  # a loop body, cond branch or inner jit: count the times it actually runs
+            executions = self._executions(base)
         with _core.set_current_trace(base):
-            words = self._words(call.op_seed)  # [g, 0, o, 0], or entropy
-            blocks = stateful_blocks(call.dist, call.static, call.params)
-            c = _times_const(self.rng[2], self.rng[3], blocks)
+            words = self._words(call.op_seed, base)  # [g, 0, o, 0], or entropy
+            c = _times_const(executions[0], executions[1], blocks)
             c2 = c[2] + words[2]  # + o * 2**64 (o < 2**31: at most one carry)
             c3 = c[3] + words[3] + (c2 < c[2]).astype(jnp.uint32)
             state = jnp.stack([words[0], words[1], c[0], c[1], c2, c3])
         return call.sample_state(state)
 
-    def _words(self, op_seed: int | None) -> jax.Array:
+    def _executions(self, base: Any) -> jax.Array:
+        """How often this (staged) op ran before, as uint32 ``[lo, hi]``, and one more run
+        recorded: a ``jax.Ref`` per op, seeded from the previous call's final count, so a loop
+        body's op advances at every iteration and an untaken cond branch's op does not (TF)."""
+        i = len(self.count_refs)
+        with _core.set_current_trace(self.top):
+            start = self.counts_in[2 * i : 2 * i + 2] if 2 * i + 2 <= self.counts_in.shape[0] else None
+            ref = jax.new_ref(jnp.zeros(2, jnp.uint32) if start is None else start)
+        self.count_refs.append(ref)
+        with _core.set_current_trace(base):
+            e = ref[...]
+            lo = e[0] + jnp.uint32(1)
+            ref[...] = jnp.stack([lo, e[1] + (lo == 0).astype(jnp.uint32)])
+        return e
+
+    def final_counts(self) -> jax.Array | None:
+        """The new execution counts, or None when no op needed them (the common case: then
+        nothing comes back that a JAX transformation around the call could turn into a tracer)."""
+        if not self.count_refs:
+            return None
+        return jnp.concatenate([ref[...] for ref in self.count_refs])
+
+    def _words(self, op_seed: int | None, base: Any) -> jax.Array:
         """Seed words of the op's pair, from the runtime global seed (TF's combine rules applied
         on the device) or, for an op with neither seed, from the call's entropy."""
         rng = self.rng
         has_global = rng[1] != 0
         if op_seed is None:
-            o = self._take_slot()
+            o = self._take_slot(base)
             entropy = rng[4:8] ^ jnp.array([0, 0, o, 0], jnp.uint32)
         else:
             o = op_seed % _state.MAXINT32
@@ -323,6 +356,7 @@ class Function:
         self._fun = fun
         self._vmap_randomness = vmap_randomness
         self._calls = 0
+        self._counts = _NO_COUNTS  # execution counts of philox ops in staged bodies
         self._unseeded = False
         self._closed: list[Generator] = []
         self._lock = threading.RLock()
@@ -351,14 +385,20 @@ class Function:
     def reset(self) -> None:
         with self._lock:
             self._calls = 0
+            self._counts = _NO_COUNTS
 
-    def snapshot(self) -> int:
+    def snapshot(self) -> int | tuple[int, list[int]]:
         with self._lock:
-            return self._calls
+            if self._counts.shape[0] == 0:
+                return self._calls
+            return self._calls, np.asarray(self._counts).tolist()
 
-    def restore(self, snap: int) -> None:
+    def restore(self, snap: int | tuple[int, list[int]]) -> None:
         with self._lock:
-            self._calls = int(snap)
+            if isinstance(snap, tuple):
+                self._calls, self._counts = int(snap[0]), np.array(snap[1], np.uint32)
+            else:
+                self._calls, self._counts = int(snap), _NO_COUNTS
 
     # ------------------------------------------------------------------ calls
     def _traced(self, n_closed: int, rng, states, *args, **kwargs):
@@ -370,7 +410,7 @@ class Function:
         if trace.new_closed:
             with self._lock:
                 self._closed.extend(g for g in trace.new_closed if all(g is not c for c in self._closed))
-        return out, trace.final_states()
+        return out, trace.final_states(), trace.final_counts()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         handler = _state.current_trace_handler()
@@ -397,8 +437,10 @@ class Function:
             else:  # entropy is unused with a global seed
                 words = (global_seed % _state.MAXINT32, 1, n & _MASK32, (n >> 32) & _MASK32, 0, 0, 0, 0)
                 rng = np.frombuffer(struct.pack("<8I", *words), np.uint32)
+            rng = (rng, self._counts)
             if not gens:  # the common case, kept short: nothing to lock or write back
-                out, new_states = self._jitted(0, rng, (), *args, **kwargs)
+                out, new_states, counts = self._jitted(0, rng, (), *args, **kwargs)
+                self._keep_counts(counts)
                 if new_states:  # the trace found closed-over Generators: write them back
                     self._write_back(list(self._closed), new_states)
                 return out
@@ -406,12 +448,25 @@ class Function:
                 g._lock.acquire()
             try:
                 states = tuple(g._state for g in gens)
-                out, new_states = self._jitted(len(closed), rng, states, *args, **kwargs)
+                out, new_states, counts = self._jitted(len(closed), rng, states, *args, **kwargs)
+                self._keep_counts(counts)
                 self._write_back(gens + self._closed[len(closed) :], new_states)
             finally:
                 for g in gens:
                     g._lock.release()
         return out
+
+    def _keep_counts(self, counts: jax.Array | None) -> None:
+        if counts is None:
+            return
+        if isinstance(counts, jax.core.Tracer):
+            raise _state.TracingError(
+                f"{self!r} has philox random ops in loop bodies or cond branches, whose counters "
+                "it keeps between calls; called under a JAX transformation (jax.vmap, jax.grad) "
+                "it would keep traced counters. Call it eagerly, or use "
+                "seedkit.set_default_algorithm('threefry')."
+            )
+        self._counts = counts
 
     @staticmethod
     def _write_back(gens: list[Generator], new_states: tuple) -> None:

@@ -348,3 +348,21 @@ def test_bad_arguments():
         seedkit.function(3)
     with pytest.raises(ValueError, match="vmap_randomness"):
         seedkit.function(lambda: 0, vmap_randomness="maybe")
+
+
+def test_each_loop_body_and_branch_numbers_its_unseeded_ops_from_zero():
+    # TF traces a while body and each cond branch into a graph of its own, and get_seed numbers
+    # unseeded ops per graph (checked against TF 2.21 by scripts/make_tf_loop_fixtures.py).
+    seen = []
+
+    @seedkit.function
+    def f(flag):
+        seen.append(("outer", seedkit.get_seed(None)))
+        lax.fori_loop(0, 2, lambda i, c: (seen.append(("loop", seedkit.get_seed(None))), c)[1], 0)
+        lax.cond(flag, lambda: seen.append(("then", seedkit.get_seed(None))), lambda: None)
+        seen.append(("outer", seedkit.get_seed(None)))
+        return jnp.zeros(())
+
+    seedkit.set_seed(1234)
+    f(jnp.bool_(True))
+    assert seen == [("outer", (1234, 0)), ("loop", (1234, 0)), ("then", (1234, 0)), ("outer", (1234, 1))]

@@ -203,14 +203,41 @@ def test_unseeded_ops_keep_a_counter_each_as_tfs_kernel_cache():
 
 
 # ------------------------------------------------------------------------ seedkit.function limits
-def test_function_loop_body_raises_with_the_fix():
+def _loop_fn(traces: list):
     @seedkit.function
-    def f():
-        return jax.lax.fori_loop(0, 3, lambda i, acc: acc + seedkit.uniform([2]), jnp.zeros(2))
+    def f(n):
+        traces.append(1)
+        body = lambda i, buf: buf.at[i].set(seedkit.uniform([3]))  # noqa: E731
+        return seedkit.uniform([2]), jax.lax.fori_loop(0, n, body, jnp.zeros((4, 3)))
 
-    seedkit.set_seed(1)
-    with pytest.raises(NotImplementedError, match="set_default_algorithm\\('threefry'\\)"):
-        f()
+    return f
+
+
+def test_function_loop_counters_are_state():
+    # The per-op execution counts of loop bodies are part of get_state/set_state and set_seed.
+    traces: list = []
+    f = _loop_fn(traces)
+    seedkit.set_seed(8)
+    first = f(2)
+    f(3)
+    snap = seedkit.get_state()
+    a = f(1)
+    seedkit.set_state(snap)
+    b = f(1)
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+    seedkit.set_seed(8)
+    for x, y in zip(f(2), first, strict=True):
+        np.testing.assert_array_equal(x, y)
+    # One re-trace when the counts first come back (their shape changes), none after that.
+    assert len(traces) == 2
+
+
+def test_function_loop_counters_refuse_to_become_tracers():
+    f = _loop_fn([])
+    seedkit.set_seed(8)
+    with pytest.raises(seedkit.TracingError, match="threefry"):
+        jax.vmap(f)(jnp.array([1, 2]))
 
 
 def test_function_vmap_needs_same_randomness():
