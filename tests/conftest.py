@@ -16,3 +16,13 @@ def isolated_rng():
             yield
         finally:
             seedkit.disable_op_determinism()
+
+
+@pytest.fixture
+def philox_default():
+    """The test runs with ``set_default_algorithm("philox")`` and restores seedkit's default."""
+    seedkit.set_default_algorithm("philox")
+    try:
+        yield
+    finally:
+        seedkit.set_default_algorithm("threefry")

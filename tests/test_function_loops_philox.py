@@ -27,16 +27,7 @@ DATA = json.loads((pathlib.Path(__file__).parent / "data" / "tf_function_loops_p
 SCENARIOS = DATA["scenarios"]
 ROWS = 8  # buffer rows for the dynamic trip counts (the fixture's n is at most 4)
 
-pytestmark = pytest.mark.usefixtures("isolated_rng")
-
-
-@pytest.fixture(autouse=True)
-def philox_default():
-    seedkit.set_default_algorithm("philox")
-    try:
-        yield
-    finally:
-        seedkit.set_default_algorithm("threefry")
+pytestmark = pytest.mark.usefixtures("isolated_rng", "philox_default")
 
 
 def _rows(n, body, *widths):

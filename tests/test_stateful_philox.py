@@ -25,16 +25,7 @@ from seedkit import _state
 DATA = json.loads((pathlib.Path(__file__).parent / "data" / "tf_stateful_philox.json").read_text())
 SCENARIOS = DATA["scenarios"]
 
-pytestmark = pytest.mark.usefixtures("isolated_rng")
-
-
-@pytest.fixture(autouse=True)
-def philox_default():
-    seedkit.set_default_algorithm("philox")
-    try:
-        yield
-    finally:
-        seedkit.set_default_algorithm("threefry")
+pytestmark = pytest.mark.usefixtures("isolated_rng", "philox_default")
 
 
 def _bits(x) -> list:
