@@ -46,7 +46,13 @@ OPS = {
     "uniform": tf.random.uniform,
     "normal": tf.random.normal,
     "truncated_normal": tf.random.truncated_normal,
+    "gamma": tf.random.gamma,
+    "poisson": tf.random.poisson,
+    "categorical": tf.random.categorical,
+    "shuffle": tf.random.shuffle,
 }
+# TF samples these in double: seedkit matches them bit for bit only with jax_enable_x64.
+DOUBLE_OPS = ("gamma", "poisson", "categorical")
 
 
 # --- step builders -------------------------------------------------------------------------------
@@ -66,6 +72,22 @@ def T(shape, **kw):
 
 def D(shape, dtype, rate, **kw):
     return ("dropout", {"x": {"shape": shape, "dtype": dtype}, "rate": rate, **kw})
+
+
+def G(shape, **kw):
+    return ("gamma", {"shape": shape, **kw})
+
+
+def P(shape, **kw):
+    return ("poisson", {"shape": shape, **kw})
+
+
+def C(logits, num_samples, **kw):
+    return ("categorical", {"logits": logits, "num_samples": num_samples, "dtype": "int32", **kw})
+
+
+def SH(n, **kw):
+    return ("shuffle", {"value": list(range(n)), **kw})
 
 
 def S(seed):
@@ -307,6 +329,29 @@ def scenarios() -> list[tuple[str, list]]:
             ],
         )
     )
+    logits = [[-1.0, 0.5, 2.0, 0.0], [0.3, 0.3, 0.3, 0.3]]
+    others = [
+        G([3], alpha=[0.5, 2.0]),
+        G([3], alpha=[0.5, 2.0], seed=1),
+        G([4], alpha=[1.0, 7.5], beta=[2.0, 0.5], seed=1),
+        P([4], lam=[3.0, 30.0]),
+        P([5], lam=[0.5, 12.0, 1e4], seed=2),
+        P([3], lam=[4.0], seed=2),
+        C(logits, 6),
+        C(logits, 5, seed=1),
+        C(logits, 3, seed=1),
+        SH(10),
+        SH(10, seed=3),
+        SH(7, seed=3),
+        SH(1, seed=3),
+        U([2], seed=3),
+    ]
+    out.append(("gamma_poisson_categorical_shuffle", [S(1234), *others, S(1234), *others[:4]]))
+    out.append(("other_ops_op_seed_only", [o for o in others if "seed" in o[1]]))
+    fn = F(
+        "f", G([2], alpha=[3.0]), P([3], lam=[6.0, 25.0]), C(logits, 4), SH(9), G([2], alpha=[3.0], seed=4)
+    )
+    out.append(("fn_other_ops", [S(99), fn, fn, fn]))
     out.append(
         (
             "dropout_rate_zero_takes_op_seed",
@@ -398,13 +443,14 @@ def run_scenario(name: str, steps: list) -> dict:
             assert fops == ops and traced == seed, (name, fid)
             outs = [_result(x) for x in fn()]
             r = {"kind": "function", "id": fid, "ops": [{"op": op, "args": a} for op, a in ops], "outs": outs}
-            if _wide(*[d for _, a in ops for d in _arg_dtypes(a)], *[o["dtype"] for o in outs]):
+            wide = _wide(*[d for _, a in ops for d in _arg_dtypes(a)], *[o["dtype"] for o in outs])
+            if wide or any(op in DOUBLE_OPS for op, _ in ops):
                 r["x64"] = True
             rec.append(r)
         else:
             op, args = step
             r = {"kind": "op", "op": op, "args": args, **_result(_call(op, args))}
-            if _wide(*_arg_dtypes(args), r["dtype"]):
+            if _wide(*_arg_dtypes(args), r["dtype"]) or op in DOUBLE_OPS:
                 r["x64"] = True
             rec.append(r)
     # A retrace would build new kernels (fresh counters): every function must be traced once.

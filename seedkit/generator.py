@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import math
 import numbers
 import secrets
 import threading
@@ -57,6 +56,7 @@ from jax.extend.core import get_opaque_trace_state
 
 from seedkit import _checks, stateless
 from seedkit._algorithms import Algorithm, bit_generator, resolve_alg
+from seedkit._algorithms._philox import stateful_blocks
 from seedkit._seeds import scalar_seed_int, seed_words
 from seedkit._state import TracingError
 
@@ -190,22 +190,25 @@ def _increment(alg: Algorithm, draws: int) -> np.ndarray:
     return np.array(_int_words(draws, n_counter), np.uint32)
 
 
-# TF's philox Generator draws (stateless V2 kernels from the state): the distributions whose
-# numbers seedkit's philox path reproduces; the others still raise NotImplementedError.
-_PHILOX_DISTS = frozenset({"uniform_float", "uniform_int", "full_int", "normal", "truncated_normal"})
+# The draws of TF's philox Generator (the stateless V2 kernels, and the stateful binomial kernel,
+# on the state's key and counter); seedkit's extra methods raise NotImplementedError for philox.
+_PHILOX_DISTS = frozenset(
+    {"uniform_float", "uniform_int", "full_int", "normal", "truncated_normal", "binomial"}
+)
 
 
 @functools.partial(jax.jit, static_argnames=("dist", "static"))
 def _philox_draw(dist: str, static: tuple, state: jax.Array, params: tuple):
-    """TF's ``Generator`` draw: the stateless kernel with key ``state[4:6]`` and 128-bit counter
-    ``state[0:4]``, then the counter moves on by ``256 * prod(shape)`` (TF's ``RngReadAndSkip``,
-    ../shared/reference/tf_random_internals.md section 5), carrying across all four words."""
+    """TF's ``Generator`` draw: the kernel with key ``state[4:6]`` and 128-bit counter
+    ``state[0:4]``, then the counter moves on, carrying across all four words, by what TF's
+    kernel reserves: ``256 * prod(shape)`` for the ``RngReadAndSkip`` draws
+    (../shared/reference/tf_random_internals.md section 5), binomial's own amount for it."""
     global _TRACES
     _TRACES += 1
-    shape = static[0]
     key = jnp.concatenate([state[4:6], state[0:4]])
     sample = stateless._sample_from_key(dist, Algorithm.PHILOX, static, key, None, params)
-    return sample, _add_counter(state, jnp.asarray(_increment(Algorithm.PHILOX, math.prod(shape))), 4)
+    blocks = np.array(_int_words(stateful_blocks(dist, static, params), 4), np.uint32)
+    return sample, _add_counter(state, jnp.asarray(blocks), 4)
 
 
 @functools.partial(jax.jit, static_argnames=("count",))
@@ -653,9 +656,10 @@ class Generator:
     def _check_drawable(self, dist: str | None = None) -> None:
         if self._alg != Algorithm.THREEFRY and dist not in _PHILOX_DISTS:
             raise NotImplementedError(
-                "With alg='philox' a Generator draws uniform, uniform_full_int, normal and "
-                "truncated_normal (TF's numbers); this method is not implemented for philox yet. "
-                "Use alg='threefry' (the default)."
+                "With alg='philox' a Generator has TF's methods (uniform, uniform_full_int, "
+                "normal, truncated_normal, binomial, make_seeds, split, skip) with TF's numbers; "
+                "this one is seedkit's own and has no TF numbers to follow. Use the stateless op "
+                "with alg='philox' and seeds from make_seeds(), or alg='threefry'."
             )
 
     def _draw(self, dist: str, static: tuple, params: tuple) -> jax.Array:
@@ -741,8 +745,18 @@ class Generator:
         self, shape: Any, counts: Any, probs: Any, dtype: Any = jnp.int32, name: str | None = None
     ) -> jax.Array:
         """Binomial(``counts``, ``probs``) samples, parameters broadcast to ``shape``
-        (``stateless_binomial``'s rules)."""
+        (``stateless_binomial``'s rules). Under philox, TF's values and state.
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(1).binomial([4], counts=10.0, probs=0.5).shape
+            (4,)
+        """
         dtype = _checks.dtype(dtype, (*_checks.FLOATS, jnp.int32, jnp.int64))
+        if self._alg == Algorithm.PHILOX:  # TF computes in probs' dtype: float32 for Python lists
+            counts, probs = (
+                np.asarray(v, np.float32) if isinstance(v, (list, tuple)) else v for v in (counts, probs)
+            )
         return self._draw(*_validated(stateless._binomial_args, shape, counts, probs, dtype))
 
     def categorical(

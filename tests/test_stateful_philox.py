@@ -1,5 +1,6 @@
 """With ``set_default_algorithm("philox")``, the stateful ops (``seedkit.uniform``, ``normal``,
-``truncated_normal``, ``nn.dropout``) and the same ops inside ``seedkit.function`` give
+``truncated_normal``, ``nn.dropout``, ``shuffle``; ``gamma``, ``poisson`` and ``categorical``, which
+TF samples in double, under ``jax_enable_x64``) and the same ops inside ``seedkit.function`` give
 TensorFlow's own values, call after call, under every combination of global and op seeds.
 
 The reference is ``tests/data/tf_stateful_philox.json``, written by
@@ -21,19 +22,12 @@ import pytest
 
 import seedkit
 from seedkit import _state
+from tests._tf_fixtures import hex_bits
 
 DATA = json.loads((pathlib.Path(__file__).parent / "data" / "tf_stateful_philox.json").read_text())
 SCENARIOS = DATA["scenarios"]
 
 pytestmark = pytest.mark.usefixtures("isolated_rng", "philox_default")
-
-
-def _bits(x) -> list:
-    a = np.asarray(x)
-    if a.dtype.kind == "f" or a.dtype == jnp.bfloat16:
-        width = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
-        return [hex(int(v)) for v in a.view(width).reshape(-1)]
-    return [int(v) for v in a.reshape(-1)]
 
 
 def _call(op: str, args: dict):
@@ -46,6 +40,10 @@ def _call(op: str, args: dict):
         if spec["dtype"] == "bfloat16":
             x = jnp.asarray(x)
         return seedkit.nn.dropout(x, **args)
+    if op == "shuffle":  # TF makes a list of ints int32
+        return seedkit.shuffle(np.asarray(args.pop("value"), np.int32), **args)
+    if op == "categorical":
+        return seedkit.categorical(**args)
     shape = args.pop("shape")
     return getattr(seedkit, op)(shape, **args)
 
@@ -54,7 +52,7 @@ def _check(out, ref: dict, where: str) -> None:
     a = np.asarray(out)
     assert list(a.shape) == ref["shape"], where
     assert a.dtype.name == ref["dtype"], where
-    assert _bits(a) == ref["out"], where
+    assert hex_bits(a) == ref["out"], where
 
 
 def _replay(scenario: dict) -> None:
@@ -91,7 +89,16 @@ def test_fixture_covers_what_the_issue_asks():
     assert {"doc_function_f_g", "collision_op_seed_1234", "set_seed_resets_midway"} <= names
     steps = [st for s in SCENARIOS for st in s["steps"]]
     ops = {st["op"] for st in steps if st["kind"] == "op"}
-    assert ops == {"uniform", "normal", "truncated_normal", "dropout"}
+    assert ops == {
+        "uniform",
+        "normal",
+        "truncated_normal",
+        "dropout",
+        "gamma",
+        "poisson",
+        "categorical",
+        "shuffle",
+    }
     seeds = {st["seed"] for st in steps if st["kind"] == "set_seed"}
     assert {0, -1, 2**63 - 1, -(2**63)} <= seeds
     assert any(st["kind"] == "function" for st in steps)
@@ -101,7 +108,7 @@ def test_fixture_covers_what_the_issue_asks():
 def test_the_seed_documents_first_numbers():
     # tf.random.set_seed(1234); tf.random.uniform([4]) (tf_random_internals.md, appendix A).
     seedkit.set_seed(1234)
-    assert _bits(seedkit.uniform([4])) == ["0x3f09bcf2", "0x3ebaaf4c", "0x3f14e5b6", "0x3e79ae28"]
+    assert hex_bits(seedkit.uniform([4])) == ["0x3f09bcf2", "0x3ebaaf4c", "0x3f14e5b6", "0x3e79ae28"]
 
 
 # ------------------------------------------------------------------------ the setting itself

@@ -31,8 +31,10 @@ glibc ``logf``/``sincosf`` of glibc 2.28 and later, checked with glibc 2.36): ``
 uint64), ``normal`` and ``truncated_normal`` (all float types; float32 reproduces glibc's
 ``logf``, see :func:`_box_muller_f32`), ``shuffle`` and ``index_shuffle``; ``stateless_split``
 and ``stateless_fold_in`` follow from ``full_int``. 64-bit outputs need ``jax_enable_x64``.
-The other samplers (categorical, gamma, Poisson, binomial, parameterized truncated normal) run
-seedkit's shared algorithms on Philox bits: reproducible, but not TF's numbers.
+TF computes gamma, Poisson, binomial and categorical in double; their samplers live in
+``_tf_gamma``, ``_tf_poisson``, ``_tf_binomial`` and ``_tf_categorical`` (TF's values with
+``jax_enable_x64``, a float32 approximation without). The parameterized truncated normal runs
+seedkit's shared algorithm on Philox bits: reproducible, but not TF's numbers.
 
 Two compiler effects are neutralised on purpose: XLA may evaluate a chain of half-precision
 operations in float32 (TF rounds after each; see :func:`_half_round`), and it lets LLVM contract
@@ -50,6 +52,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -328,7 +331,7 @@ class PhiloxBitGenerator:
 
     @property
     def samplers(self) -> dict:
-        return _SAMPLERS
+        return _all_samplers()
 
 
 PHILOX = PhiloxBitGenerator()
@@ -416,6 +419,10 @@ def stateful_blocks(dist: str, static: tuple, params: tuple) -> int:
     if dist == "categorical":
         batch, samples = np.shape(params[0])[0], static[0]
         return RESERVED_BLOCKS_PER_ELEMENT * 2 * batch * (-(-samples // 4) * 4)
+    if dist == "binomial":  # only Generator.binomial: TF has no seed-based stateful binomial op
+        from seedkit._algorithms import _tf_binomial  # a cycle: it imports this module
+
+        return _tf_binomial.stateful_blocks(static[0], *params)
     return RESERVED_BLOCKS_PER_ELEMENT * math.prod(static[0])
 
 
@@ -434,6 +441,17 @@ def _unit_f64(w0: jax.Array, w1: jax.Array) -> jax.Array:
     man = ((w0 & jnp.uint32(0xFFFFF)).astype(jnp.uint64) << 32) | w1.astype(jnp.uint64)
     one = man | jnp.uint64(1023 << 52)
     return lax.bitcast_convert_type(one, jnp.float64) - 1.0
+
+
+def _unit_double(w0: jax.Array, w1: jax.Array, cdt: Any) -> jax.Array:
+    """TF's ``Uint64ToDouble(w0, w1)`` in the compute dtype of the double-precision samplers:
+    exact in float64; in float32 (no x64) that double rounded to nearest, kept below 1."""
+    if jnp.dtype(cdt) == jnp.float64:
+        return _unit_f64(w0, w1)
+    top = ((w0 & jnp.uint32(0xFFFFF)) << 4) | (w1 >> 28)  # the 24 leading bits of the 52
+    rest = w1 & jnp.uint32(0xFFFFFFF)
+    u = top.astype(jnp.float32) * jnp.float32(2.0**-24) + rest.astype(jnp.float32) * jnp.float32(2.0**-52)
+    return jnp.minimum(u, jnp.float32(1 - 2.0**-24))
 
 
 def _unit(words: jax.Array, dtype: jnp.dtype) -> jax.Array:
@@ -1016,3 +1034,19 @@ _SAMPLERS = {
     "shuffle": _shuffle,
     "index_shuffle": _index_shuffle,
 }
+
+
+@functools.cache
+def _all_samplers() -> dict:
+    """:data:`_SAMPLERS` and TF's double-precision samplers, which live in modules of their own
+    (``_tf_gamma``, ``_tf_poisson``, ``_tf_binomial``, ``_tf_categorical``; imported here, on
+    first use, because they import this module)."""
+    from seedkit._algorithms import _tf_binomial, _tf_categorical, _tf_gamma, _tf_poisson
+
+    return {
+        **_SAMPLERS,
+        "gamma": _tf_gamma.gamma,
+        "poisson": _tf_poisson.poisson,
+        "binomial": _tf_binomial.binomial,
+        "categorical": _tf_categorical.categorical,
+    }
