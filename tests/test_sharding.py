@@ -22,6 +22,10 @@ SCRIPT = textwrap.dedent(
         ("normal", lambda s: seedkit.stateless_normal((32, 16, 6), s), P("a", None, "b")),
         ("int", lambda s: seedkit.stateless_uniform((64, 8), s, 0, 100, jnp.int32), P("a", "b")),
         ("truncated", lambda s: seedkit.stateless_truncated_normal((16, 64), s), P(None, ("a", "b"))),
+        # philox (TF's layout: 4 words per block across rows): partitionable too
+        ("philox_uniform", lambda s: seedkit.stateless_uniform((64, 10), s, alg="philox"), P("a", "b")),
+        ("philox_normal", lambda s: seedkit.stateless_normal((32, 6), s, alg="philox"), P(("a", "b"), None)),
+        ("philox_int", lambda s: seedkit.stateless_uniform((8, 64), s, 0, 9, jnp.int32, alg="philox"), P("b", "a")),
     ]
     seed = jnp.array([3, 4], jnp.int32)
     for name, f, spec in cases:
