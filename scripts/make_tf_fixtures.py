@@ -3,7 +3,7 @@
 Run with a Python that has TensorFlow installed (TensorFlow is never a dependency of seedkit or
 of its tests; this script only records reference values)::
 
-    /tmp/tfvenv/bin/python scripts/make_tf_fixtures.py
+    /tmp/tfvenv/bin/python scripts/make_tf_fixtures.py [--out tests/data]
 
 Each case sets a global seed (or leaves it unset, or sets it to ``None``), then asks
 ``tf.compat.v1.get_seed`` for a list of op seeds in order, recording every result. Unseeded
@@ -13,16 +13,12 @@ An entry ``{"set_seed": value}`` in a call list means ``set_seed(value)`` was ca
 
 from __future__ import annotations
 
-import json
-import pathlib
 import platform
-import sys
 
+import _tf_reference as common
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.framework import config as tf_config  # disable_op_determinism is not public
-
-OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data" / "tf_get_seed.json"
 
 # Op seeds asked after each global seed; None entries draw from the op-seed stream, the others
 # must not advance it (their position between draws checks that).
@@ -76,6 +72,7 @@ def _calls(op_seeds):
 
 
 def main() -> None:
+    out_dir = common.parse_out_dir(__doc__)
     cases = []
     # A fresh program: no global seed has ever been set (must run before any set_seed).
     cases.append({"global_seed": "unset", "calls": _calls([5, 0, 1, 2**31 - 1, -3, None])})
@@ -119,9 +116,7 @@ def main() -> None:
         "cases": cases,
         "determinism": determinism,
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(data, indent=1) + "\n")
-    print(f"wrote {OUT} ({len(cases)} cases) with TensorFlow {tf.__version__}", file=sys.stderr)
+    common.write_fixture(out_dir, "tf_get_seed.json", data, indent=1)
 
 
 if __name__ == "__main__":

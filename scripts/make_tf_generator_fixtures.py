@@ -3,7 +3,7 @@
 states and first draws), from TensorFlow itself.
 
     pip install tensorflow-cpu   # never a dependency of seedkit; only this script needs it
-    python scripts/make_tf_generator_fixtures.py
+    python scripts/make_tf_generator_fixtures.py [--out tests/data]
 
 Floats are stored as their bit patterns (hex) so the tests compare bit for bit. Only 32-bit
 outputs are recorded: seedkit's tests run without ``jax_enable_x64``.
@@ -11,15 +11,10 @@ outputs are recorded: seedkit's tests run without ``jax_enable_x64``.
 
 from __future__ import annotations
 
-import json
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
+import _tf_reference as common
 import numpy as np
-import tensorflow as tf
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "tf_generator_philox.json")
+tf = common.import_tensorflow()
 
 # Each draw: (method, shape, kwargs). Shapes cover empty, odd, not divisible by 4, and 2-D.
 DRAWS = [
@@ -46,15 +41,8 @@ STARTS = [
 ]
 
 
-def _bits(x: tf.Tensor) -> list:
-    a = x.numpy()
-    if a.dtype.kind == "f" or a.dtype.name == "bfloat16":
-        width = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
-        return [hex(int(v)) for v in a.view(width).reshape(-1)]
-    return [int(v) for v in a.reshape(-1)]
-
-
 def main() -> None:
+    out_dir = common.parse_out_dir(__doc__)
     cases = []
     for ctor, arg in STARTS:
         if ctor == "from_key_counter":
@@ -75,7 +63,7 @@ def main() -> None:
                     "shape": shape,
                     "kwargs": kwargs,
                     "dtype": x.dtype.name,
-                    "bits": _bits(x),
+                    "bits": common.encode_bits(x),
                     "state_after": [int(v) for v in g.state.numpy()],
                 }
             )
@@ -85,13 +73,12 @@ def main() -> None:
         children = g.split(2)
         streams["state_after_split"] = [int(v) for v in g.state.numpy()]
         streams["children"] = [
-            {"state": [int(v) for v in c.state.numpy()], "uniform3": _bits(c.uniform([3]))} for c in children
+            {"state": [int(v) for v in c.state.numpy()], "uniform3": common.encode_bits(c.uniform([3]))}
+            for c in children
         ]
         cases.append({"ctor": ctor, "arg": arg, "steps": steps, "streams": streams})
-    with open(OUT, "w") as f:
-        json.dump({"tensorflow": tf.__version__, "cases": cases}, f, indent=1)
-        f.write("\n")
-    print(f"wrote {OUT} (TF {tf.__version__}, {len(cases)} cases)")
+    data = {"tensorflow": tf.__version__, "cases": cases}
+    common.write_fixture(out_dir, "tf_generator_philox.json", data, indent=1)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ inside a ``tf.function`` whose body has loops (``for i in tf.range(n)``, i.e. a 
 conditionals (``tf.cond``, an ``If`` op), call after call, under ``tf.random.set_seed``.
 
     pip install tensorflow-cpu   # never a dependency of seedkit; only this script needs it
-    python scripts/make_tf_loop_fixtures.py
+    python scripts/make_tf_loop_fixtures.py [--out tests/data]
 
 The six functions (``FUNCTIONS`` below; their bodies are fixed and described in ``"description"``)
 take an int32 scalar ``n`` and/or a bool scalar ``flag``. Each is wrapped with an ``input_signature``,
@@ -50,18 +50,11 @@ records ``tf.__version__``.
 
 from __future__ import annotations
 
-import json
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-
+import _tf_reference as common
 import numpy as np
-import tensorflow as tf
 
+tf = common.import_tensorflow()
 tf.get_logger().setLevel("ERROR")  # silence the "retracing" note: every tf.function here is new
-
-OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "tf_function_loops_philox.json")
 
 # Every loop body starts with set_loop_options(parallel_iterations=1): iterations run one at a time.
 # With TF's default parallel_iterations=10 the executor may run the body's random op of a later
@@ -272,17 +265,6 @@ def scenarios() -> list[tuple[str, list]]:
 # --- running -------------------------------------------------------------------------------------
 
 
-def _bits(a: np.ndarray) -> list:
-    if a.dtype.kind == "f" or a.dtype.name == "bfloat16":
-        width = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
-        return [hex(int(v)) for v in a.view(width).reshape(-1)]
-    return [int(v) for v in a.reshape(-1)]
-
-
-def _result(a: np.ndarray) -> dict:
-    return {"dtype": a.dtype.name, "shape": list(a.shape), "out": _bits(a)}
-
-
 def run_scenario(name: str, steps: list) -> tuple[dict, list]:
     """Run one scenario; return its record and, for the model check, the raw outputs per call."""
     tf.random.set_seed(None)
@@ -305,7 +287,7 @@ def run_scenario(name: str, steps: list) -> tuple[dict, list]:
         fn, traced = fns[fname]
         assert traced == seed, (name, fname)
         outs = [np.asarray(x.numpy()) for x in fn(*[args[p] for p in params])]
-        r["outs"] = [_result(a) for a in outs]
+        r["outs"] = [common.encode_array(a) for a in outs]
         rec.append(r)
         raw.append(outs)
     # A retrace would build new kernels (fresh counters): every function must be traced once.
@@ -378,6 +360,7 @@ def check_model(sc: dict, raw: list) -> None:
 
 
 def main() -> None:
+    out_dir = common.parse_out_dir(__doc__)
     functions = {}
     for fname, (body, params) in FUNCTIONS.items():
         tf.random.set_seed(None)
@@ -404,11 +387,7 @@ def main() -> None:
         "functions": functions,
         "scenarios": out,
     }
-    with open(OUT, "w") as f:
-        json.dump(doc, f, indent=None, separators=(",", ":"))
-        f.write("\n")
-    n = sum(len(s["steps"]) for s in out)
-    print(f"wrote {OUT} (TF {tf.__version__}, {len(out)} scenarios, {n} steps)")
+    common.write_fixture(out_dir, "tf_function_loops_philox.json", doc)
 
 
 if __name__ == "__main__":

@@ -18,15 +18,13 @@ makes the seedkit call of the same name and compares the bits.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-
+import _tf_reference as common
 import nbformat
 import numpy as np
-import tensorflow as tf
+
+tf = common.import_tensorflow()
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_migrating_from_tensorflow.ipynb"
 TAG = "tf-reference"

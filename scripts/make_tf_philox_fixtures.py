@@ -22,32 +22,16 @@ Files:
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
-import json
-import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-
+import _tf_reference as common
 import numpy as np
-import tensorflow as tf
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-# Seeds: zero, small, negative (sign extension), int64 extremes, high words, int32 extremes.
-SEEDS = [
-    ((0, 0), "int64"),
-    ((1, 2), "int32"),
-    ((1, 2), "int64"),
-    ((-1, -2), "int32"),
-    ((-3, 5), "int64"),
-    ((7, 17), "int64"),
-    ((INT64_MAX, INT64_MIN), "int64"),
-    ((INT64_MIN, INT64_MAX), "int64"),
-    ((12345, 2**40 + 7), "int64"),
-    ((2**31 - 1, -(2**31)), "int32"),
-]
+tf = common.import_tensorflow()
+
+# The base seeds, plus (1, 2) as int64 beside its int32 twin, and the int32 extremes.
+SEEDS = [*common.BASE_SEEDS[:2], ((1, 2), "int64"), *common.BASE_SEEDS[2:], ((2**31 - 1, -(2**31)), "int32")]
 SEEDS32 = [s for s in SEEDS if s[1] == "int32"] + [((0, 0), "int32"), ((-7, 99), "int32")]
 LARGE = (10007,)
 BIG = 64  # arrays with more elements than this are stored as a hash in the exact file
@@ -101,7 +85,13 @@ def uniform_cases() -> list:
 def int_cases() -> list:
     bounds = {
         "int32": [(-5, 1000), (2, 11111), (-(2**31), 2**31 - 1), (0, 1), (-10, 10), (7, 2**31 - 1)],
-        "int64": [(2, 11111), (INT64_MIN, INT64_MAX), (-5, 2**40), (0, 3), (-(2**62), 2**62 + 12345)],
+        "int64": [
+            (2, 11111),
+            (common.INT64_MIN, common.INT64_MAX),
+            (-5, 2**40),
+            (0, 3),
+            (-(2**62), 2**62 + 12345),
+        ],
     }
     cases = []
     for dtype, rngs in bounds.items():
@@ -352,14 +342,7 @@ def normal_cases() -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests", "data"))
-    args = parser.parse_args()
-    meta = {
-        "tensorflow": tf.__version__,
-        "device": "CPU, eager",
-        "script": "scripts/make_tf_philox_fixtures.py",
-    }
+    out_dir = common.parse_out_dir(__doc__)
     exact = {
         "key_counter": key_counter_runs(),
         "raw_counter": raw_counter_runs(),
@@ -373,11 +356,7 @@ def main() -> None:
         "generator": generator_runs(),
     }
     for name, cases in (("tf_philox_exact.json", exact), ("tf_philox_normal.json", normal_cases())):
-        path = os.path.join(args.out, name)
-        with open(path, "w") as f:
-            json.dump({"meta": meta, "cases": cases}, f, separators=(",", ":"))
-            f.write("\n")
-        print(f"wrote {path}: {os.path.getsize(path)} bytes")
+        common.write_fixture(out_dir, name, {"meta": common.meta(__file__), "cases": cases})
 
 
 if __name__ == "__main__":

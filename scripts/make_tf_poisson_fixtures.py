@@ -22,39 +22,17 @@ dtype holds (e.g. float16 with 1e9: TF retries forever).
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-
+import _tf_reference as common
 import numpy as np
-import tensorflow as tf
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-SEEDS = [
-    ((0, 0), "int64"),
-    ((1, 2), "int32"),
-    ((-1, -2), "int32"),
-    ((-3, 5), "int64"),
-    ((7, 17), "int64"),
-    ((INT64_MAX, INT64_MIN), "int64"),
-    ((12345, 2**40 + 7), "int64"),
-]
+tf = common.import_tensorflow()
+
+SEEDS = [s for s in common.BASE_SEEDS if s[0] != (common.INT64_MIN, common.INT64_MAX)]
 INF = float("inf")
 # Both branches and their edges.
 ALL_RATES = [0.0, -1.0, 1e-3, 0.5, 3.0, 9.99, 10.0, 10.5, 17.3, 100.0, 1234.5, 1e5, 1e9, INF, -INF]
 MAIN_RATES = [0.5, 3.0, 9.99, 10.0, 17.3, 1234.5, 1e5]
 HALF_RATES = [0.0, 2.5, 9.99, 10.0, 55.5, 3000.0, INF]  # float16 outputs hold every proposal
-
-
-def encode_out(x: np.ndarray) -> list:
-    a = np.asarray(x).reshape(-1)
-    if a.dtype.kind in "iu":
-        return [int(v) for v in a]
-    udt = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
-    return [hex(int(v)) for v in a.view(udt)]
 
 
 def encode_lam(lam: np.ndarray) -> list:
@@ -76,7 +54,9 @@ def case(shape, dtype, lam_dtype, runs_spec) -> dict:
     for seed, sdt, lam in runs_spec:
         lam = np.asarray(lam, lam_dtype)
         out = sample(shape, seed, sdt, tf.constant(lam), dtype)
-        runs.append({"seed": list(seed), "seed_dtype": sdt, "lam": encode_lam(lam), "out": encode_out(out)})
+        runs.append(
+            {"seed": list(seed), "seed_dtype": sdt, "lam": encode_lam(lam), "out": common.encode_bits(out)}
+        )
     return {
         "shape": list(shape),
         "dtype": dtype,
@@ -138,19 +118,8 @@ def cases() -> list:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests", "data"))
-    args = parser.parse_args()
-    meta = {
-        "tensorflow": tf.__version__,
-        "device": "CPU, eager",
-        "script": "scripts/make_tf_poisson_fixtures.py",
-    }
-    path = os.path.join(args.out, "tf_philox_poisson.json")
-    with open(path, "w") as f:
-        json.dump({"meta": meta, "cases": cases()}, f, separators=(",", ":"))
-        f.write("\n")
-    print(f"wrote {path}: {os.path.getsize(path)} bytes")
+    out_dir = common.parse_out_dir(__doc__)
+    common.write_fixture(out_dir, "tf_philox_poisson.json", {"meta": common.meta(__file__), "cases": cases()})
 
 
 if __name__ == "__main__":

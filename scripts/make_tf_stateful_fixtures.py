@@ -3,7 +3,7 @@
 return, call after call, under ``tf.random.set_seed``, op seeds, and ``tf.function``.
 
     pip install tensorflow-cpu   # never a dependency of seedkit; only this script needs it
-    python scripts/make_tf_stateful_fixtures.py
+    python scripts/make_tf_stateful_fixtures.py [--out tests/data]
 
 The file is a list of *scenarios*, each a sequence of steps replayed in order from a clean TF
 state (the script calls ``tf.random.set_seed(None)`` before each scenario and records nothing for
@@ -27,18 +27,11 @@ dtype (float64, int64) carry ``"x64": true``. The file records ``tf.__version__`
 
 from __future__ import annotations
 
-import json
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-
+import _tf_reference as common
 import numpy as np
-import tensorflow as tf
 
+tf = common.import_tensorflow()
 tf.get_logger().setLevel("ERROR")  # silence the "retracing" note: every tf.function here is new
-
-OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "tf_stateful_philox.json")
 
 COLLIDE = 1892932127  # the first op seed TF draws after set_seed(1234)
 WIDE = ("float64", "int64")
@@ -379,13 +372,6 @@ def scenarios() -> list[tuple[str, list]]:
 # --- running -------------------------------------------------------------------------------------
 
 
-def _bits(a: np.ndarray) -> list:
-    if a.dtype.kind == "f" or a.dtype.name == "bfloat16":
-        width = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
-        return [hex(int(v)) for v in a.view(width).reshape(-1)]
-    return [int(v) for v in a.reshape(-1)]
-
-
 def _x(spec: dict) -> np.ndarray:
     dt = tf.as_dtype(spec["dtype"]).as_numpy_dtype
     return (np.arange(int(np.prod(spec["shape"]))) % 7 + 1).reshape(spec["shape"]).astype(dt)
@@ -406,11 +392,6 @@ def _wide(*names) -> bool:
 
 def _arg_dtypes(args: dict) -> list:
     return [args.get("dtype"), args.get("x", {}).get("dtype")]
-
-
-def _result(x: tf.Tensor) -> dict:
-    a = np.asarray(x.numpy())
-    return {"dtype": x.dtype.name, "shape": list(a.shape), "out": _bits(a)}
 
 
 def _function(body: list, traces: dict, fid: str):
@@ -441,7 +422,7 @@ def run_scenario(name: str, steps: list) -> dict:
                 fns[fid] = (ops, _function(body, traces, fid), seed)
             fops, fn, traced = fns[fid]
             assert fops == ops and traced == seed, (name, fid)
-            outs = [_result(x) for x in fn()]
+            outs = [common.encode_array(x) for x in fn()]
             r = {"kind": "function", "id": fid, "ops": [{"op": op, "args": a} for op, a in ops], "outs": outs}
             wide = _wide(*[d for _, a in ops for d in _arg_dtypes(a)], *[o["dtype"] for o in outs])
             if wide or any(op in DOUBLE_OPS for op, _ in ops):
@@ -449,7 +430,7 @@ def run_scenario(name: str, steps: list) -> dict:
             rec.append(r)
         else:
             op, args = step
-            r = {"kind": "op", "op": op, "args": args, **_result(_call(op, args))}
+            r = {"kind": "op", "op": op, "args": args, **common.encode_array(_call(op, args))}
             if _wide(*_arg_dtypes(args), r["dtype"]) or op in DOUBLE_OPS:
                 r["x64"] = True
             rec.append(r)
@@ -474,6 +455,7 @@ def check_collision(sc: dict) -> None:
 
 
 def main() -> None:
+    out_dir = common.parse_out_dir(__doc__)
     out = [run_scenario(name, steps) for name, steps in scenarios()]
     check_collision(next(s for s in out if s["name"] == "collision_op_seed_1234"))
     doc = {
@@ -481,11 +463,7 @@ def main() -> None:
         "generated_by": "scripts/make_tf_stateful_fixtures.py",
         "scenarios": out,
     }
-    with open(OUT, "w") as f:
-        json.dump(doc, f, indent=None, separators=(",", ":"))
-        f.write("\n")
-    n = sum(len(s["steps"]) for s in out)
-    print(f"wrote {OUT} (TF {tf.__version__}, {len(out)} scenarios, {n} steps)")
+    common.write_fixture(out_dir, "tf_stateful_philox.json", doc)
 
 
 if __name__ == "__main__":
