@@ -776,7 +776,8 @@ class Generator:
     def gamma(
         self, shape: Any, alpha: Any, beta: Any = None, dtype: Any = jnp.float32, name: str | None = None
     ) -> jax.Array:
-        """Gamma(``alpha``, rate ``beta``) samples; ``shape`` ends with the parameters' shape."""
+        """Gamma(``alpha``, rate ``beta``) samples; ``shape`` ends with the parameters' shape.
+        Differentiable in ``alpha`` and ``beta`` (see :func:`seedkit.stateless_gamma`)."""
         return self._draw(*_validated(stateless._gamma_args, shape, alpha, beta, dtype))
 
     def poisson(self, shape: Any, lam: Any, dtype: Any = jnp.int32, name: str | None = None) -> jax.Array:

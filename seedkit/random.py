@@ -358,7 +358,8 @@ def gamma(
     name: str | None = None,
 ) -> jax.Array:
     """Gamma(``alpha``, rate ``beta``) samples (``tf.random.gamma``): ``shape`` samples per
-    distribution, so the output shape is ``shape + broadcast_shape(alpha, beta)``.
+    distribution, so the output shape is ``shape + broadcast_shape(alpha, beta)``. The samples
+    are differentiable in ``alpha`` and ``beta``, as TF's (inside ``seedkit.function``).
 
     Example:
         >>> from seedkit.random import gamma
