@@ -18,7 +18,8 @@ empty, scalar, odd, not divisible by 4, a few hundred elements, and ``alpha`` wi
 a shape (which changes the number of alphas TF sees; also a ``[5, 1]`` alpha against a ``[3]``
 beta, 15 alphas); every branch (``alpha < 1``, ``== 1``,
 ``> 1``, tiny and huge alphas); TF's corner values (``alpha`` 0, negative, inf, NaN; ``beta``
-0, negative, inf, NaN); float16, float32 and float64 outputs.
+0, negative, inf, NaN); float16, float32 and float64 outputs. ``gradients`` holds TF's
+derivatives of a draw's sum in ``alpha`` and ``beta`` (float32 and float64).
 """
 
 from __future__ import annotations
@@ -102,7 +103,39 @@ def build() -> dict:
     cases.append(case("scalar_alpha_301", (301,), "float64", runs))
     for shape in [(0,), (2, 0), (0, 3)]:
         cases.append(case(f"empty_{'x'.join(map(str, shape))}", shape, "float64", [((1, 2), 2.0, None)]))
-    return {"tf_version": tf.__version__, "cases": cases}
+    return {"tf_version": tf.__version__, "cases": cases, "gradients": gradients()}
+
+
+# TF differentiates gamma samples in alpha and beta (implicit reparameterization, its
+# RandomGammaGrad op); these parameters span the boosted (< 1) and plain branches.
+GRAD_ALPHAS = [0.01, 0.5, 1.0, 3.7, 100.0]
+GRAD_BETAS = [1.0, 2.0, 0.5, 1.0, 3.0]
+
+
+def gradients() -> list:
+    """TF's gradients of the sum of a ``[64, 5]`` draw with respect to ``alpha`` and ``beta``."""
+    out = []
+    for dtype in ("float32", "float64"):
+        for seed in FEW_SEEDS:
+            alpha = tf.Variable(np.array(GRAD_ALPHAS, dtype))
+            beta = tf.Variable(np.array(GRAD_BETAS, dtype))
+            with tf.GradientTape() as tape:
+                x = tf.random.stateless_gamma(
+                    [64, 5], tf.constant(seed, tf.int64), alpha, beta=beta, dtype=dtype
+                )
+            d_alpha, d_beta = tape.gradient(x, [alpha, beta])
+            out.append(
+                {
+                    "seed": list(seed),
+                    "dtype": dtype,
+                    "alpha": param(GRAD_ALPHAS),
+                    "beta": param(GRAD_BETAS),
+                    "out": hexes(x.numpy(), dtype),
+                    "d_alpha": hexes(d_alpha.numpy(), dtype),
+                    "d_beta": hexes(d_beta.numpy(), dtype),
+                }
+            )
+    return out
 
 
 def main() -> None:
