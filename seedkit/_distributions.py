@@ -32,6 +32,16 @@ def _open_unit(gen, key, shape, dtype) -> jax.Array:
     return _bits.open_unit_float32(gen.random_bits(key, shape, 1))
 
 
+@jax.custom_jvp
+def _just_below(hi: jax.Array, lo: jax.Array) -> jax.Array:
+    """The float next to ``hi`` towards ``lo``, moving with ``hi`` under differentiation (JAX
+    has no derivative for ``nextafter``; TF's uniform is differentiable in its bounds)."""
+    return jnp.nextafter(hi, lo)
+
+
+_just_below.defjvps(lambda t, ans, hi, lo: t, None)
+
+
 def uniform_float(gen, key, shape, dtype, minval, maxval) -> jax.Array:
     words = 2 if jnp.dtype(dtype) == jnp.float64 else 1
     u = _bits.unit_float(gen.random_bits(key, shape, words), dtype)
@@ -39,7 +49,7 @@ def uniform_float(gen, key, shape, dtype, minval, maxval) -> jax.Array:
     hi = jnp.asarray(maxval, dtype)
     x = u * (hi - lo) + lo
     # Rounding can land exactly on maxval; keep the promise of a half-open interval.
-    below = jnp.nextafter(hi, lo)
+    below = _just_below(hi, lo)
     return jnp.where((x >= hi) & (hi > lo), below, x).astype(dtype)
 
 

@@ -476,6 +476,7 @@ def _uniform_float(gen, key, shape, dtype, minval, maxval) -> jax.Array:
     return _affine(rnd, dtype, _rounded_op(minval, maxval, dtype, lambda lo, hi: hi - lo), minval)
 
 
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def _half_round(x: jax.Array, dtype: jnp.dtype) -> jax.Array:
     """Round float32 ``x`` to the nearest ``dtype`` value (half types), staying in float32.
 
@@ -491,6 +492,13 @@ def _half_round(x: jax.Array, dtype: jnp.dtype) -> jax.Array:
     return jnp.where(jnp.abs(x) < jnp.float32(2.0**-14), tiny, normal)
 
 
+@_half_round.defjvp
+def _half_round_jvp(dtype, primals, tangents):
+    # A rounding stands for TF's half-precision arithmetic, whose derivative is the operation's
+    # own: pass the tangent through (jnp.round alone would zero it for subnormals).
+    return _half_round(primals[0], dtype), tangents[0]
+
+
 def _is_half(dtype: jnp.dtype) -> bool:
     return dtype in (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16))
 
@@ -504,6 +512,7 @@ def _rounded_op(a: Any, b: Any, dtype: jnp.dtype, op) -> jax.Array:
     return _half_round(op(a32, b32), dtype)
 
 
+@jax.custom_jvp
 def _mul_unfusable(x: jax.Array, s: jax.Array) -> jax.Array:
     """``x * s`` rounded to ``x``'s float type, in a form that the compiler cannot fuse with a
     following addition.
@@ -525,6 +534,17 @@ def _mul_unfusable(x: jax.Array, s: jax.Array) -> jax.Array:
     ok = (e >= 2) & (e <= emax - 2) & (se >= 2) & (se <= emax - 1)
     doubled = lax.bitcast_convert_type(bits + udt(1 << mbits), x.dtype)
     return jnp.where(ok, doubled, x * s)
+
+
+@_mul_unfusable.defjvp
+def _mul_unfusable_jvp(primals, tangents):
+    # The derivative of the plain product: the exponent-field doubling changes no value, but a
+    # bitcast has no derivative and would silently zero the gradient of a normal's stddev.
+    x, s = primals
+    dx, ds = tangents
+    s = jnp.asarray(s, x.dtype)
+    ds = 0 if jnp.asarray(ds).dtype == jax.dtypes.float0 else jnp.asarray(ds, x.dtype)
+    return _mul_unfusable(x, s), dx * s + x * ds
 
 
 def _affine(x: jax.Array, dtype: jnp.dtype, scale: Any, shift: Any) -> jax.Array:

@@ -1,8 +1,14 @@
-"""Gamma samples are differentiable in ``alpha`` and ``beta``, as TF's ``stateless_gamma`` and
-``tf.random.gamma`` are (implicit reparameterization, Figurnov et al. 2018): the derivative of a
-sample is taken at a fixed CDF value. The reference here is independent of JAX: SciPy's
-regularized incomplete gamma function, differentiated in ``alpha`` by central differences in
-float64, over the gamma density: ``dx/dalpha = -(dF/dalpha)(x) / pdf(x)``.
+"""Samples are differentiable in their distribution parameters wherever TF's are.
+
+* uniform, normal, truncated normal: ``x = u * (maxval - minval) + minval`` and
+  ``x = z * stddev + mean``, so the derivatives are the standard draw's ``u`` and ``z``; under
+  philox too, whose bit-exact arithmetic (TF's rounding of the product, half-precision
+  roundings) must not zero them.
+* gamma, in ``alpha`` and ``beta``, as TF's ``stateless_gamma`` and ``tf.random.gamma``
+  (implicit reparameterization, Figurnov et al. 2018): the derivative of a sample is taken at a
+  fixed CDF value. The reference is independent of JAX: SciPy's regularized incomplete gamma
+  function, differentiated in ``alpha`` by central differences in float64, over the gamma
+  density: ``dx/dalpha = -(dF/dalpha)(x) / pdf(x)``.
 """
 
 from __future__ import annotations
@@ -16,6 +22,62 @@ from scipy import special, stats
 import seedkit
 
 ALGS = ["threefry", "philox"]
+FLOATS = [jnp.float32, jnp.float16, jnp.bfloat16]
+SEED = (3, 7)
+
+
+@pytest.mark.parametrize("alg", ALGS)
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: d.__name__)
+@pytest.mark.parametrize(
+    "fn", [seedkit.stateless_normal, seedkit.stateless_truncated_normal], ids=lambda f: f.__name__
+)
+def test_location_scale_derivatives(fn, dtype, alg):
+    mean, stddev = jnp.linspace(-1.0, 1.0, 9), jnp.linspace(0.5, 3.0, 9)
+
+    def draw(m, s):
+        return fn([9], SEED, m, s, dtype=dtype, alg=alg).astype(jnp.float32)
+
+    d_mean, d_std = jax.jacfwd(draw, argnums=(0, 1))(mean, stddev)
+    z = draw(0.0, 1.0)  # the standard draw of the same seed
+    np.testing.assert_array_equal(d_mean, np.eye(9))
+    np.testing.assert_allclose(d_std, np.diag(z), rtol=1e-6, atol=0)
+    assert np.all(np.asarray(z) != 0)  # a zeroed derivative would not pass the check above
+
+
+@pytest.mark.parametrize("alg", ALGS)
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: d.__name__)
+def test_uniform_derivatives_in_the_bounds(dtype, alg):
+    def draw(lo, hi):
+        return seedkit.stateless_uniform([9], SEED, lo, hi, dtype=dtype, alg=alg).astype(jnp.float32)
+
+    d_lo, d_hi = jax.grad(lambda lo, hi: draw(lo, hi).sum(), argnums=(0, 1))(-2.0, 3.0)
+    u = np.asarray(draw(0.0, 1.0), np.float64)
+    # half types carry the derivative in their own precision (bfloat16: 8 significant bits)
+    rtol = 1e-6 if dtype == jnp.float32 else 2e-2
+    np.testing.assert_allclose([d_lo, d_hi], [np.sum(1 - u), np.sum(u)], rtol=rtol)
+
+
+@pytest.mark.usefixtures("isolated_rng")
+@pytest.mark.parametrize("alg", ALGS)
+def test_stateful_normal_and_dropout_derivatives(alg):
+    seedkit.set_default_algorithm(alg)
+    try:
+
+        @seedkit.function
+        def grads(stddev, x):
+            d_std = jax.grad(lambda s: seedkit.normal([6], 0.0, s, seed=1).sum())(stddev)
+            return d_std, jax.grad(lambda x: seedkit.nn.dropout(x, 0.5, seed=2).sum())(x)
+
+        seedkit.set_seed(5)
+        d_std, d_x = grads(2.0, jnp.ones(8))
+        seedkit.set_seed(5)
+        z = seedkit.normal([6], seed=1)  # the first draw of the same op
+    finally:
+        seedkit.set_default_algorithm("threefry")
+    np.testing.assert_allclose(d_std, np.sum(z), rtol=1e-6)
+    assert set(np.asarray(d_x).tolist()) <= {0.0, 2.0} and 0 < np.count_nonzero(d_x) < 8
+
+
 ALPHAS = [0.05, 0.3, 1.0, 2.5, 10.0, 150.0]
 
 
