@@ -44,6 +44,10 @@ def _draw(dist: str, gen, static: tuple, key, counter, params: tuple):
     sampler = getattr(gen, "samplers", {}).get(dist, _SAMPLERS[dist])
     if dist == "gamma":
         return _reparameterized_gamma(functools.partial(sampler, gen), static, key, *params)
+    if dist in ("poisson", "binomial"):
+        # Discrete counts: TF defines no gradient for them (tape.gradient gives None). The JAX
+        # equivalent is a zero derivative, rather than an error from inside the rejection loop.
+        params = tuple(jax.lax.stop_gradient(p) for p in params)
     return sampler(gen, key, *static, *params)
 
 

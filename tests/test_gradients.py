@@ -9,6 +9,7 @@
   fixed CDF value. The reference is independent of JAX: SciPy's regularized incomplete gamma
   function, differentiated in ``alpha`` by central differences in float64, over the gamma
   density: ``dx/dalpha = -(dF/dalpha)(x) / pdf(x)``.
+* Poisson and binomial: zero (TF defines no gradient).
 """
 
 from __future__ import annotations
@@ -170,3 +171,14 @@ def test_stateful_gamma_and_generator_are_differentiable():
     before = g.state
     assert abs(float(generator_grad(2.0)) - 1.0) < 0.5
     assert not np.array_equal(g.state, before)  # the draw advanced the Generator
+
+
+@pytest.mark.parametrize("alg", ALGS)
+def test_poisson_and_binomial_have_zero_derivatives_as_tf_has_none(alg):
+    # TF registers no gradient for these counts (GradientTape.gradient returns None); in JAX
+    # that is a zero derivative, not an error from the rejection loop.
+    d_lam = jax.grad(lambda lam: seedkit.stateless_poisson([5], SEED, lam, jnp.float32, alg=alg).sum())(7.0)
+    d_counts, d_probs = jax.grad(
+        lambda c, p: seedkit.stateless_binomial([5], SEED, c, p, jnp.float32, alg=alg).sum(), argnums=(0, 1)
+    )(20.0, 0.3)
+    assert (float(d_lam), float(d_counts), float(d_probs)) == (0.0, 0.0, 0.0)
