@@ -108,12 +108,11 @@ def poisson(gen: Any, key: jax.Array, shape: tuple[int, ...], dtype: Any, lam: A
     _check_size(n, shape)
     num_rate = max(1, lam.size)
     num_samples = n // num_rate
-    grid = (num_samples, num_rate)
-    rate = jnp.broadcast_to(lam.reshape(1, -1).astype(cdt), grid)
-    s = lax.broadcasted_iota(jnp.uint32, grid, 0)
-    r = lax.broadcasted_iota(jnp.uint32, grid, 1)
-    o = r * jnp.uint32(num_samples) + s  # TF's output_idx (rate-major)
-    base_lo, base_hi = o << 8, o >> 24  # 256 * o as a 64-bit number of blocks
+    # Every lane flat, in output order: position s * num_rate + r holds sample s of rate r.
+    rate = jnp.broadcast_to(lam.reshape(1, -1).astype(cdt), (num_samples, num_rate)).reshape(-1)
+    pos = lax.iota(jnp.uint32, n)
+    # TF's output_idx (rate-major): the stream of sample s of rate r
+    o = (pos % jnp.uint32(num_rate)) * jnp.uint32(num_samples) + pos // jnp.uint32(num_rate)
 
     highest = _highest(dtype)
     is_int = jnp.issubdtype(dtype, jnp.integer)
@@ -122,71 +121,109 @@ def poisson(gen: Any, key: jax.Array, shape: tuple[int, ...], dtype: Any, lam: A
     # output can hold, makes TF retry forever: marked as failures here.
     infinite = rate == jnp.inf
     hopeless = jnp.isnan(rate) | (rate - highest > 40 * jnp.sqrt(jnp.abs(rate)) + 100)
-    exp_neg_rate = jnp.exp(-rate)
     mu = jnp.where(knuth | infinite | hopeless, 10, rate)  # PTRS lanes only
-    log_rate = jnp.log(mu)
     b = _philox._mul_unfusable(jnp.sqrt(mu), cdt.type(2.53)) + cdt.type(0.931)
-    a = _philox._mul_unfusable(b, cdt.type(0.02483)) + cdt.type(-0.059)
-    inv_alpha = cdt.type(1.1239) + cdt.type(1.1328) / (b - cdt.type(3.4))
-    v_r = cdt.type(0.9277) - cdt.type(3.6224) / (b - cdt.type(2))
     # float32: k = base + floor(x + frac + 0.43), exact even where rate is not (beyond 2**24)
     base = jnp.zeros_like(mu) if x64 else jnp.where(knuth | infinite | hopeless, 0, jnp.floor(mu))
-    frac = mu - base
+    par = {
+        "base_lo": o << 8,  # 256 * o as a 64-bit number of blocks
+        "base_hi": o >> 24,
+        "knuth": knuth,
+        "exp_neg_rate": jnp.exp(-rate),
+        "mu": mu,
+        "log_rate": jnp.log(mu),
+        "b": b,
+        "a": _philox._mul_unfusable(b, cdt.type(0.02483)) + cdt.type(-0.059),
+        "inv_alpha": cdt.type(1.1239) + cdt.type(1.1328) / (b - cdt.type(3.4)),
+        "v_r": cdt.type(0.9277) - cdt.type(3.6224) / (b - cdt.type(2)),
+        "base": base,
+        "frac": mu - base,
+    }
 
-    def uniforms(j):
-        lo = base_lo + j
-        hi = base_hi + (lo < base_lo).astype(jnp.uint32)
+    def uniforms(p, j):
+        lo = p["base_lo"] + j
+        hi = p["base_hi"] + (lo < p["base_lo"]).astype(jnp.uint32)
         y0, y1, y2, y3 = gen.blocks(key, lo, hi)
         return _philox._unit_double(y2, y3, cdt), _philox._unit_double(y0, y1, cdt)
 
-    def knuth_step(x, prod, d_first, d_second):
+    def knuth_step(p, x, prod, d_first, d_second):
         p1 = prod * d_first
-        stop1 = p1 <= exp_neg_rate
+        stop1 = p1 <= p["exp_neg_rate"]
         x1 = jnp.where(stop1, x, x + 1)
         p2 = p1 * d_second
-        stop2 = stop1 | (p2 <= exp_neg_rate)
+        stop2 = stop1 | (p2 <= p["exp_neg_rate"])
         return jnp.where(stop2, x1, x1 + 1), p2, stop2
 
-    def ptrs_step(u, v):
+    def ptrs_step(p, u, v):
+        a, b, mu = p["a"], p["b"], p["mu"]
         u = u - cdt.type(0.5)
         us = cdt.type(0.5) - jnp.abs(u)
         q = cdt.type(2) * a / us + b
         if x64:
             off = jnp.floor(_philox._mul_unfusable(q, u) + mu + cdt.type(0.43))
             k = off
-            t = _philox._mul_unfusable(k, log_rate) - mu
+            t = _philox._mul_unfusable(k, p["log_rate"]) - mu
             t = t - lax.lgamma(k + 1)
         else:
-            off = jnp.floor(q * u + frac + cdt.type(0.43))
-            k = base + off
-            t = _poisson_log_pmf(jnp.maximum(k, 0), off - frac, mu)
+            off = jnp.floor(q * u + p["frac"] + cdt.type(0.43))
+            k = p["base"] + off
+            t = _poisson_log_pmf(jnp.maximum(k, 0), off - p["frac"], mu)
         too_big = k > highest
-        squeeze = (us >= cdt.type(0.07)) & (v <= v_r)
+        squeeze = (us >= cdt.type(0.07)) & (v <= p["v_r"])
         hopeless_try = (k < 0) | ((us < cdt.type(0.013)) & (v > us))
-        s_ = jnp.log(v * inv_alpha / (a / (us * us) + b))
+        s_ = jnp.log(v * p["inv_alpha"] / (a / (us * us) + b))
         accept = ~too_big & (squeeze | (~hopeless_try & (s_ <= t)))
         return off, accept
 
-    def body(state):
-        j, done, off, prod = state
-        d_first, d_second = uniforms(j)
-        kx, kp, kdone = knuth_step(off, prod, d_first, d_second)
-        px, pdone = ptrs_step(d_first, d_second)
-        off = jnp.where(done, off, jnp.where(knuth, kx, px))
-        prod = jnp.where(done, prod, kp)
-        done = done | jnp.where(knuth, kdone, pdone)
-        return j + jnp.uint32(1), done, off, prod
+    def step(p, j, state):
+        """Block ``j`` of every lane not done: one more Knuth pair or PTRS attempt."""
+        done, off, prod = state
+        d_first, d_second = uniforms(p, j)
+        kx, kp, kdone = knuth_step(p, off, prod, d_first, d_second)
+        px, pdone = ptrs_step(p, d_first, d_second)
+        new_off = jnp.where(p["knuth"], kx, px)
+        new_done = jnp.where(p["knuth"], kdone, pdone)
+        return done | new_done, jnp.where(done, off, new_off), jnp.where(done, prod, kp)
 
-    def cond(state):
-        j, done, _, _ = state
-        return (j < MAX_BLOCKS) & jnp.any(~done)
+    # Block 0 for every lane in one vectorised pass: most PTRS lanes and small-rate Knuth lanes
+    # finish there. The rest run to the end in rounds over a compact buffer of n / 16 lanes, so
+    # that later blocks cost only what is still undecided (and the small buffer stays in cache);
+    # while more than 3/4 of the lanes are undecided (large Knuth rates), one round over all of
+    # them is cheaper than gathering. Every lane reads its own blocks 0, 1, 2, ... in order
+    # wherever it runs, so the values do not depend on the rounds. Measured (1e5 values, x64):
+    # 1.8x faster on rates 0.5 .. 500, 2.3-3x for PTRS rates, the same for Knuth rates near 10.
+    zeros = jnp.zeros((n,), cdt)
+    state = step(par, jnp.uint32(0), (infinite | hopeless, zeros, jnp.ones((n,), cdt)))
+    state = (*lax.optimization_barrier(state), jnp.zeros((n,), bool))  # + out of blocks
+    size = min(n, max(64, n // 16))
 
-    done0 = infinite | hopeless
-    zeros = jnp.zeros(grid, cdt)
-    init = (jnp.uint32(0), done0, zeros, jnp.ones(grid, cdt))
-    _, done, off, _ = lax.while_loop(cond, body, init)
+    def to_the_end(p, sub):
+        """Run the lanes of ``sub`` (all past block 0) until done; the 4th output marks the
+        lanes that ran out of blocks."""
 
-    fail = hopeless | ~done
+        def cond(c):
+            return (c[0] < MAX_BLOCKS) & jnp.any(~c[1][0])
+
+        _, sub = lax.while_loop(cond, lambda c: (c[0] + 1, step(p, c[0], c[1])), (jnp.uint32(1), sub))
+        return jnp.ones_like(sub[0]), sub[1], sub[2], ~sub[0]
+
+    def compact(state):
+        idx = jnp.nonzero(~state[0], size=size, fill_value=n)[0]
+        valid = idx < n
+        safe = jnp.where(valid, idx, 0)
+        sub_par = {k: v[safe] for k, v in par.items()}
+        sub = (state[0][safe] | ~valid, state[1][safe], state[2][safe])
+        closed = to_the_end(sub_par, sub)
+        return tuple(s.at[idx].set(t, mode="drop") for s, t in zip(state, closed, strict=True))
+
+    def round_(state):
+        most = jnp.mean(~state[0]) > 0.75
+        return lax.cond(most, lambda st: to_the_end(par, st[:3]), compact, state)
+
+    _, off, _, exhausted = lax.while_loop(lambda st: jnp.any(~st[0]), round_, state)
+    base = par["base"]
+
+    fail = hopeless | exhausted
     if is_int:
         # (float32 mode can accept k = 2**31 where TF's double test would not: saturate)
         top = jnp.asarray(jnp.iinfo(dtype).max, dtype)
