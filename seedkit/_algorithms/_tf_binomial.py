@@ -25,9 +25,14 @@ What TF does (tensorflow/core/kernels/random_binomial_op.cc, TF 2.21):
   ``256 * (num_batches * 200 * (samples_per_batch + 3) // 4)`` blocks (:func:`stateful_blocks`).
   Both checked against TF 2.21 (tests/data/tf_philox_binomial.json).
 
-Here each element computes its own work index and stream, and one :func:`jax.lax.while_loop`
-over all elements consumes one block per element and pass (two inversion terms, or one BTRS
-proposal) until every element is done.
+Here each element computes its own work index and stream and consumes one block per pass (two
+inversion terms, or one BTRS proposal): block 0 in one pass over all elements, then the
+undecided ones run to the end in compact buffers of n/16 (their parameters gathered by batch),
+or all together while more than 3/4 are undecided. Each element reads its own blocks in order
+wherever it runs, so the values do not depend on the rounds (x64: the same values as one loop
+over all elements, checked on 4e6; float32 mode: 1 value in 2e6 moved, to TF's, as the float32
+arithmetic compiles differently). Measured on 1e5 values: 1.5x faster on mixed parameters,
+2-2.5x on BTRS parameters, unchanged on inversion ones.
 
 Precision. With ``jax_enable_x64`` the arithmetic is double, as TF's, and the values are TF's
 bit for bit: measured 0 differences in 8 000 000 values (random counts 1..1e7 and
@@ -261,73 +266,134 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
         whole, rest = _split_center(n + 1, dq)
         m = whole + jnp.floor(rest - 0.5)
         log_ratio_m = jnp.log(r * (n - m + 1) / (m + 1))  # near 0: log f(m+1)/f(m)
-    tail_m = _stirling_tail(m), _stirling_tail(n - m)
+    # Every per-batch quantity the attempts read, shape (1, nb): broadcast against the lanes'
+    # grid in the first pass, gathered by batch index for the compact rounds.
+    par = {
+        "n": n,
+        "log1m_q": log1m_q,
+        "a": a,
+        "b": b,
+        "c_int": c_int,
+        "c_frac": c_frac,
+        "v_r": v_r,
+        "r": r,
+        "alpha": alpha,
+        "m": m,
+        "m_term": bound_m if cdt == jnp.float64 else log_ratio_m,
+        "tail_m0": _stirling_tail(m),
+        "tail_m1": _stirling_tail(n - m),
+        "use_btrs": use_btrs,
+    }
 
-    # Work item o = batch * samples_per_batch + sample, and its stream's first block.
-    grid = (spb, nb)
-    o = lax.broadcasted_iota(jnp.uint32, grid, 1) * jnp.uint32(spb) + lax.broadcasted_iota(
-        jnp.uint32, grid, 0
-    )
-    lo_b, hi_b = _stream_start(o, _BTRS_STRIDE)
-    lo_i, hi_i = _stream_start(o, _INVERSION_STRIDE)
-    base_lo, base_hi = jnp.where(use_btrs, lo_b, lo_i), jnp.where(use_btrs, hi_b, hi_i)
-
-    def inversion(carry, u_first, u_second):
+    def inversion(p, carry, u_first, u_second):
         k, total = carry
-        s1 = total + jnp.ceil(jnp.log(u_first) / log1m_q)
-        stop1 = s1 > n
+        s1 = total + jnp.ceil(jnp.log(u_first) / p["log1m_q"])
+        stop1 = s1 > p["n"]
         k1 = jnp.where(stop1, k, k + 1)
-        s2 = s1 + jnp.ceil(jnp.log(u_second) / log1m_q)
-        stop2 = stop1 | (s2 > n)
+        s2 = s1 + jnp.ceil(jnp.log(u_second) / p["log1m_q"])
+        stop2 = stop1 | (s2 > p["n"])
         return (jnp.where(stop2, k1, k1 + 1), s2), stop2
 
-    def btrs(carry, u_first, u_second):
+    def btrs(p, carry, u_first, u_second):
+        n, a, b, m = p["n"], p["a"], p["b"], p["m"]
         u, v = u_first - 0.5, u_second
         us = 0.5 - jnp.abs(u)
-        k = c_int + jnp.floor(mul((2 * a) / us + b, u) + c_frac)
-        fast = (us >= 0.07) & (v <= v_r)
+        k = p["c_int"] + jnp.floor(mul((2 * a) / us + b, u) + p["c_frac"])
+        fast = (us >= 0.07) & (v <= p["v_r"])
         inside = ~((k < 0) | (k > n))
-        log_v = jnp.log(v * alpha / (a / (us * us) + b))
+        log_v = jnp.log(v * p["alpha"] / (a / (us * us) + b))
         if cdt == jnp.float64:  # TF's expression, TF's order of operations
             main = (
-                bound_m
+                p["m_term"]
                 + mul(n + 1, jnp.log((n - m + 1) / (n - k + 1)))
-                + mul(k + 0.5, jnp.log(r * (n - k + 1) / (k + 1)))
+                + mul(k + 0.5, jnp.log(p["r"] * (n - k + 1) / (k + 1)))
             )
         else:  # the same value regrouped around m, without float32's cancellation of large terms
             d = k - m
             main = (
-                d * log_ratio_m
+                d * p["m_term"]
                 - (k + 0.5) * jnp.log1p(d / (m + 1))
                 + (n - k + 0.5) * jnp.log1p(d / (n - k + 1))
             )
-        bound = main + tail_m[0] + tail_m[1] - _stirling_tail(k) - _stirling_tail(n - k)
+        bound = main + p["tail_m0"] + p["tail_m1"] - _stirling_tail(k) - _stirling_tail(n - k)
         return (k, carry[1]), fast | (inside & (log_v <= bound))
 
-    def body(state):
-        t, done, carry = state
-        lo = base_lo + t
-        hi = base_hi + (lo < t).astype(jnp.uint32)
+    def skip(p, carry, u_first, u_second):
+        return _skip(carry, u_first, u_second)
+
+    def step(p, base, t, state):
+        """Block ``t`` of every lane not done (``base``: each lane's first block)."""
+        done, carry = state
+        lo = base[0] + t
+        hi = base[1] + (lo < t).astype(jnp.uint32)
         w0, w1, w2, w3 = gen.blocks(key, lo, hi)
         u_first, u_second = _unit_double(w2, w3, cdt), _unit_double(w0, w1, cdt)
-        pending = ~done
+        pending, use_btrs = ~done, p["use_btrs"]
         need_inv, need_btrs = jnp.any(pending & ~use_btrs), jnp.any(pending & use_btrs)
-
         # Each branch runs only while some pending element needs it (under vmap both run).
-        new_i, acc_i = lax.cond(need_inv, inversion, _skip, carry, u_first, u_second)
-        new_b, acc_b = lax.cond(need_btrs, btrs, _skip, carry, u_first, u_second)
+        new_i, acc_i = lax.cond(need_inv, inversion, skip, p, carry, u_first, u_second)
+        new_b, acc_b = lax.cond(need_btrs, btrs, skip, p, carry, u_first, u_second)
         new = tuple(jnp.where(use_btrs, x, y) for x, y in zip(new_b, new_i, strict=True))
         accepted = jnp.where(use_btrs, acc_b, acc_i)
         carry = tuple(jnp.where(done, old, nw) for old, nw in zip(carry, new, strict=True))
-        return t + jnp.uint32(1), done | accepted, carry
+        return done | accepted, carry
 
-    def cond(state):
-        t, done, _ = state
-        return (t < _MAX_BLOCKS) & jnp.any(~done)
+    # Work item o = batch * samples_per_batch + sample, and its stream's first block; lanes
+    # flat in output order (position s * nb + batch).
+    pos = lax.iota(jnp.uint32, nb * spb)
+    o = (pos % jnp.uint32(nb)) * jnp.uint32(spb) + pos // jnp.uint32(nb)
+    batch_of = (pos % jnp.uint32(nb)).astype(jnp.int32)
+    flat_btrs = use_btrs.reshape(-1)[batch_of]
+    lo_b, hi_b = _stream_start(o, _BTRS_STRIDE)
+    lo_i, hi_i = _stream_start(o, _INVERSION_STRIDE)
+    base = jnp.where(flat_btrs, lo_b, lo_i), jnp.where(flat_btrs, hi_b, hi_i)
 
-    done0 = jnp.broadcast_to(~sample | hangs, grid)
+    # Block 0 of every lane in one pass over the (samples, batches) grid; then the undecided
+    # lanes run to the end in rounds over a compact buffer (parameters gathered by batch), or
+    # all together while more than 3/4 are undecided. Every lane reads its own blocks in order
+    # wherever it runs, so the values do not depend on the rounds.
+    grid = (spb, nb)
     zeros = jnp.zeros(grid, cdt)
-    _, done, (k, _) = lax.while_loop(cond, body, (jnp.uint32(0), done0, (zeros, zeros)))
+    done0 = jnp.broadcast_to(~sample | hangs, grid)
+    done, carry = step(par, tuple(x.reshape(grid) for x in base), jnp.uint32(0), (done0, (zeros, zeros)))
+    state = lax.optimization_barrier((done.reshape(-1), carry[0].reshape(-1), carry[1].reshape(-1)))
+    state = (*state, jnp.zeros(state[0].shape, bool))  # + out of blocks
+    total = nb * spb
+    size = min(total, max(64, total // 16))
+    flat_par = {k: v.reshape(-1) for k, v in par.items()}
+
+    def to_the_end(p, lane_base, sub):
+        """Run the lanes of ``sub`` (all past block 0) until done; the lanes still undecided
+        after ``_MAX_BLOCKS`` blocks are closed and marked (4th output)."""
+
+        def cond(c):
+            return (c[0] < _MAX_BLOCKS) & jnp.any(~c[1])
+
+        def body(c):
+            done, carry = step(p, lane_base, c[0], (c[1], c[2:]))
+            return c[0] + jnp.uint32(1), done, *carry
+
+        _, done, k, tot = lax.while_loop(cond, body, (jnp.uint32(1), *sub[:3]))
+        return jnp.ones_like(done), k, tot, sub[3] | ~done
+
+    def everyone(state):  # on the grid, parameters broadcast per batch: nothing to gather
+        out = to_the_end(par, tuple(x.reshape(grid) for x in base), tuple(x.reshape(grid) for x in state))
+        return tuple(x.reshape(-1) for x in out)
+
+    def compact(state):
+        idx = jnp.nonzero(~state[0], size=size, fill_value=total)[0]
+        valid = idx < total
+        safe = jnp.where(valid, idx, 0)
+        sub = tuple(x[safe] for x in state)
+        p = {k: v[batch_of[safe]] for k, v in flat_par.items()}
+        sub = to_the_end(p, (base[0][safe], base[1][safe]), (sub[0] | ~valid, *sub[1:]))
+        return tuple(x.at[idx].set(t, mode="drop") for x, t in zip(state, sub, strict=True))
+
+    def round_(state):
+        return lax.cond(jnp.mean(~state[0]) > 0.75, everyone, compact, state)
+
+    _, k, _, exhausted = lax.while_loop(lambda st: jnp.any(~st[0]), round_, state)
+    k, done = k.reshape(grid), ~exhausted.reshape(grid)
 
     value = jnp.where(flip, dcount - k, k)
     value = jnp.where(zero, 0, jnp.where(full, dcount, value))
