@@ -79,7 +79,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from seedkit._algorithms._philox import _mul_unfusable, _unit_double
+from seedkit._algorithms._philox import _mul_unfusable, _retry_compact, _unit_double
 
 # Blocks TF reserves per work item (random_binomial_op.cc): 256 for BTRS; 42 for inversion
 # ("10 standard deviations" of at most 10 uniforms on average).
@@ -349,17 +349,14 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
     base = jnp.where(flat_btrs, lo_b, lo_i), jnp.where(flat_btrs, hi_b, hi_i)
 
     # Block 0 of every lane in one pass over the (samples, batches) grid; then the undecided
-    # lanes run to the end in rounds over a compact buffer (parameters gathered by batch), or
-    # all together while more than 3/4 are undecided. Every lane reads its own blocks in order
-    # wherever it runs, so the values do not depend on the rounds.
+    # lanes run to the end in compact rounds (parameters gathered by batch), or all together
+    # on the grid while most are undecided.
     grid = (spb, nb)
     zeros = jnp.zeros(grid, cdt)
     done0 = jnp.broadcast_to(~sample | hangs, grid)
     done, carry = step(par, tuple(x.reshape(grid) for x in base), jnp.uint32(0), (done0, (zeros, zeros)))
     state = lax.optimization_barrier((done.reshape(-1), carry[0].reshape(-1), carry[1].reshape(-1)))
     state = (*state, jnp.zeros(state[0].shape, bool))  # + out of blocks
-    total = nb * spb
-    size = min(total, max(64, total // 16))
     flat_par = {k: v.reshape(-1) for k, v in par.items()}
 
     def to_the_end(p, lane_base, sub):
@@ -376,23 +373,15 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
         _, done, k, tot = lax.while_loop(cond, body, (jnp.uint32(1), *sub[:3]))
         return jnp.ones_like(done), k, tot, sub[3] | ~done
 
+    def compact(lanes, sub):
+        p = {k: v[batch_of[lanes]] for k, v in flat_par.items()}
+        return to_the_end(p, (base[0][lanes], base[1][lanes]), sub)
+
     def everyone(state):  # on the grid, parameters broadcast per batch: nothing to gather
         out = to_the_end(par, tuple(x.reshape(grid) for x in base), tuple(x.reshape(grid) for x in state))
         return tuple(x.reshape(-1) for x in out)
 
-    def compact(state):
-        idx = jnp.nonzero(~state[0], size=size, fill_value=total)[0]
-        valid = idx < total
-        safe = jnp.where(valid, idx, 0)
-        sub = tuple(x[safe] for x in state)
-        p = {k: v[batch_of[safe]] for k, v in flat_par.items()}
-        sub = to_the_end(p, (base[0][safe], base[1][safe]), (sub[0] | ~valid, *sub[1:]))
-        return tuple(x.at[idx].set(t, mode="drop") for x, t in zip(state, sub, strict=True))
-
-    def round_(state):
-        return lax.cond(jnp.mean(~state[0]) > 0.75, everyone, compact, state)
-
-    _, k, _, exhausted = lax.while_loop(lambda st: jnp.any(~st[0]), round_, state)
+    _, k, _, exhausted = _retry_compact(state, compact, everyone)
     k, done = k.reshape(grid), ~exhausted.reshape(grid)
 
     value = jnp.where(flip, dcount - k, k)

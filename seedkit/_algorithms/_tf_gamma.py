@@ -82,7 +82,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from seedkit._algorithms._philox import _half_round, _mul_unfusable, _unit_double
+from seedkit._algorithms._philox import _half_round, _mul_unfusable, _retry_compact, _unit_double
 
 # Blocks reserved per work item: 256 = 2**8 (kReservedSamplesPerOutput,
 # stateless_random_gamma_op.cc).
@@ -356,21 +356,12 @@ def gamma(gen, key, shape: tuple[int, ...], dtype, alpha, beta) -> jax.Array:
     # Retry the rejected items in a compact buffer of a fixed size (one round is all that most
     # calls need; another round takes the next ones). Each round runs its items to the end, so
     # every item enters a round with the normal buffer of its first attempt (one value held).
-    size = min(n, max(64, n // 16))
-
-    def round_(state):
-        idx = jnp.nonzero(~state[0], size=size, fill_value=n)[0]
-        valid = idx < n
-        safe = jnp.where(valid, idx, 0)
-        sub_par = {k: v[safe] for k, v in par.items()}
-        sub = tuple(s[safe] for s in state)
-        sub = (sub[0] | ~valid, *sub[1:])
-        _, _, sub = _retry(gen, key, sub_par, sub, cdt, _MAX_EXTRA_ATTEMPTS)
+    def run(lanes, sub):
+        _, _, sub = _retry(gen, key, {k: v[lanes] for k, v in par.items()}, sub, cdt, _MAX_EXTRA_ATTEMPTS)
         # an item out of attempts (never, in practice) is closed with NaN
-        sub = (jnp.ones_like(sub[0]), jnp.where(sub[0], sub[1], jnp.nan), *sub[2:])
-        return tuple(s.at[idx].set(t, mode="drop") for s, t in zip(state, sub, strict=True))
+        return (jnp.ones_like(sub[0]), jnp.where(sub[0], sub[1], jnp.nan), *sub[2:])
 
-    state = lax.while_loop(lambda st: jnp.any(~st[0]), round_, state)
+    state = _retry_compact(state, run)
     return _scale(state[1], b_rate, dtype).reshape(shape)
 
 
