@@ -186,7 +186,7 @@ def _split_center(n: jax.Array, q: jax.Array) -> tuple[jax.Array, jax.Array]:
     return jnp.where(finite, whole, 0), jnp.where(finite, rest, n * q + 0.5)
 
 
-def _skip(carry: tuple, u_first: jax.Array, u_second: jax.Array) -> tuple[tuple, jax.Array]:
+def _skip(par: dict, carry: tuple, u_first: jax.Array, u_second: jax.Array) -> tuple[tuple, jax.Array]:
     return carry, jnp.zeros(u_first.shape, bool)
 
 
@@ -318,9 +318,6 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
         bound = main + p["tail_m0"] + p["tail_m1"] - _stirling_tail(k) - _stirling_tail(n - k)
         return (k, carry[1]), fast | (inside & (log_v <= bound))
 
-    def skip(p, carry, u_first, u_second):
-        return _skip(carry, u_first, u_second)
-
     def step(p, base, t, state):
         """Block ``t`` of every lane not done (``base``: each lane's first block)."""
         done, carry = state
@@ -331,8 +328,8 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
         pending, use_btrs = ~done, p["use_btrs"]
         need_inv, need_btrs = jnp.any(pending & ~use_btrs), jnp.any(pending & use_btrs)
         # Each branch runs only while some pending element needs it (under vmap both run).
-        new_i, acc_i = lax.cond(need_inv, inversion, skip, p, carry, u_first, u_second)
-        new_b, acc_b = lax.cond(need_btrs, btrs, skip, p, carry, u_first, u_second)
+        new_i, acc_i = lax.cond(need_inv, inversion, _skip, p, carry, u_first, u_second)
+        new_b, acc_b = lax.cond(need_btrs, btrs, _skip, p, carry, u_first, u_second)
         new = tuple(jnp.where(use_btrs, x, y) for x, y in zip(new_b, new_i, strict=True))
         accepted = jnp.where(use_btrs, acc_b, acc_i)
         carry = tuple(jnp.where(done, old, nw) for old, nw in zip(carry, new, strict=True))
@@ -343,7 +340,7 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
     pos = lax.iota(jnp.uint32, nb * spb)
     o = (pos % jnp.uint32(nb)) * jnp.uint32(spb) + pos // jnp.uint32(nb)
     batch_of = (pos % jnp.uint32(nb)).astype(jnp.int32)
-    flat_btrs = use_btrs.reshape(-1)[batch_of]
+    flat_btrs = jnp.broadcast_to(use_btrs, (spb, nb)).reshape(-1)
     lo_b, hi_b = _stream_start(o, _BTRS_STRIDE)
     lo_i, hi_i = _stream_start(o, _INVERSION_STRIDE)
     base = jnp.where(flat_btrs, lo_b, lo_i), jnp.where(flat_btrs, hi_b, hi_i)

@@ -208,7 +208,6 @@ def poisson(gen: Any, key: jax.Array, shape: tuple[int, ...], dtype: Any, lam: A
         lambda lanes, sub: to_the_end({k: v[lanes] for k, v in par.items()}, sub),
         lambda st: to_the_end(par, st),
     )
-    base = par["base"]
 
     fail = hopeless | exhausted
     if is_int:
