@@ -32,7 +32,8 @@ from collections.abc import Callable, Hashable, Iterator
 from typing import Any, Protocol
 
 import numpy as np
-from jax.extend.core import find_top_trace, take_current_trace
+
+from seedkit import _jax
 
 # tensorflow/python/framework/random_seed.py: seeds are reduced modulo _MAXINT32, and an op seed
 # without a global seed is paired with DEFAULT_GRAPH_SEED.
@@ -67,17 +68,8 @@ def tracing_error(api: str) -> TracingError:
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# Tracing detection. Outside any transformation JAX's current trace is its single eval trace;
-# jit, vmap, grad, lax loop bodies, eval_shape and ensure_compile_time_eval (which only changes
-# constant folding) all install another one, whether or not any argument is a tracer.
-with take_current_trace():
-    _EVAL_TRACE = find_top_trace(None)
-
-
-def is_tracing() -> bool:
-    """True while JAX is tracing on this thread (the current trace is not the eval trace)."""
-    return find_top_trace(None) is not _EVAL_TRACE
+# Tracing detection lives in seedkit._jax (the one module that looks at JAX's traces).
+is_tracing = _jax.is_tracing
 
 
 # ---------------------------------------------------------------------------------------------

@@ -58,11 +58,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax._src import core as _core  # set_current_trace: run a few ops in an enclosing trace
-from jax._src.interpreters import batching as _batching  # BatchTrace/BatchTracer: vmap rule
-from jax.extend.core import find_top_trace
 
-from seedkit import _state
+from seedkit import _jax, _state
 from seedkit._algorithms import Algorithm, bit_generator
 from seedkit._algorithms._philox import stateful_blocks
 from seedkit.generator import Generator, _state_hook
@@ -117,16 +114,7 @@ class _Trace:
         """Walk down from the current trace to our top trace or the nearest staging trace
         (loop body, cond branch, inner jit) and return it with the vmap traces passed on the
         way (innermost first)."""
-        t = find_top_trace(None)
-        batch = []
-        while t is not self.top and not isinstance(t, type(self.top)):
-            if isinstance(t, _batching.BatchTrace):
-                batch.append(t)
-            parent = getattr(t, "parent_trace", None)
-            if parent is None:
-                break
-            t = parent
-        return t, batch
+        return _jax.base_trace(self.top)
 
     # ------------------------------------------------------------------ stateful ops
     def _take_slot(self, base: Any) -> int:
@@ -155,14 +143,14 @@ class _Trace:
         base, batch = self._base()
         if call.alg == Algorithm.PHILOX:
             return self._philox(call, base, batch)
-        with _core.set_current_trace(base):
+        with _jax.in_trace(base):
             words = self._words(call.op_seed, base)
             counter = self._counter(base)
         for bt in reversed(batch):  # outermost vmap first
             if self.owner._vmap_randomness == "different":
-                with _core.set_current_trace(bt.parent_trace):
-                    per_element = _per_element_words(words, bt.axis_data.size)
-                words = _batching.BatchTracer(bt, per_element, 0)
+                with _jax.in_trace(_jax.parent_trace(bt)):
+                    per_element = _per_element_words(words, _jax.vmap_axis_size(bt))
+                words = _jax.batched(bt, per_element, 0)
         return call.sample(words, counter)
 
     def _philox(self, call: _state.OpCall, base: Any, batch: list) -> Any:
@@ -180,7 +168,7 @@ class _Trace:
             executions = self.rng[2:4]
         else:  # a loop body, cond branch or inner jit: count the times it actually runs
             executions = self._executions(base)
-        with _core.set_current_trace(base):
+        with _jax.in_trace(base):
             words = self._words(call.op_seed, base)  # [g, 0, o, 0], or entropy
             c = _times_const(executions[0], executions[1], blocks)
             c2 = c[2] + words[2]  # + o * 2**64 (o < 2**31: at most one carry)
@@ -193,11 +181,11 @@ class _Trace:
         recorded: a ``jax.Ref`` per op, seeded from the previous call's final count, so a loop
         body's op advances at every iteration and an untaken cond branch's op does not (TF)."""
         i = len(self.count_refs)
-        with _core.set_current_trace(self.top):
+        with _jax.in_trace(self.top):
             start = self.counts_in[2 * i : 2 * i + 2] if 2 * i + 2 <= self.counts_in.shape[0] else None
             ref = jax.new_ref(jnp.zeros(2, jnp.uint32) if start is None else start)
         self.count_refs.append(ref)
-        with _core.set_current_trace(base):
+        with _jax.in_trace(base):
             e = ref[...]
             lo = e[0] + jnp.uint32(1)
             ref[...] = jnp.stack([lo, e[1] + (lo == 0).astype(jnp.uint32)])
@@ -235,7 +223,7 @@ class _Trace:
         if base is self.top:
             return n
         if self.loop_ref is None:
-            with _core.set_current_trace(self.top):
+            with _jax.in_trace(self.top):
                 self.loop_ref = jax.new_ref(jnp.uint32(0))
         d = self.loop_ref[...]
         self.loop_ref[...] = d + 1
@@ -247,7 +235,7 @@ class _Trace:
         if entry is None:
             # Closed over and not seen before: use its current state as a constant for this
             # trace, and make it an input from the next call on.
-            with _core.set_current_trace(self.top):
+            with _jax.in_trace(self.top):
                 state = jnp.asarray(gen._state)  # concrete: it was never passed into a trace
             entry = self.gens[id(gen)] = [gen, state, None]
             self.gen_order.append(id(gen))
@@ -260,9 +248,9 @@ class _Trace:
         if base is self.top and entry[2] is None:
             return entry[1]
         if entry[2] is None:
-            with _core.set_current_trace(self.top):
+            with _jax.in_trace(self.top):
                 entry[2] = jax.new_ref(entry[1])
-        with _core.set_current_trace(base):
+        with _jax.in_trace(base):
             return entry[2][...]
 
     def write(self, gen: Generator, state: jax.Array) -> bool:
@@ -273,9 +261,9 @@ class _Trace:
             entry[1] = state
             return True
         if entry[2] is None:
-            with _core.set_current_trace(self.top):
+            with _jax.in_trace(self.top):
                 entry[2] = jax.new_ref(entry[1])
-        with _core.set_current_trace(base):
+        with _jax.in_trace(base):
             entry[2][...] = state
         return True
 
@@ -324,27 +312,14 @@ def _per_element_words(words: jax.Array, size: int) -> jax.Array:
 
 def _unbatch(state: Any, gen: Generator) -> Any:
     """A Generator's new state seen from inside vmap: unbatched, or an error."""
-    while isinstance(state, _batching.BatchTracer):
-        if state.batch_dim is not _batching.not_mapped:
-            raise _state.TracingError(
-                f"{gen!r} drew with per-element (vmapped) parameters inside jax.vmap; its state "
-                "would differ per element. Draw outside the vmap, or use make_seeds() with "
-                "stateless_* ops inside it."
-            )
-        state = state.val
+    state, per_element = _jax.unbatched(state)
+    if per_element:
+        raise _state.TracingError(
+            f"{gen!r} drew with per-element (vmapped) parameters inside jax.vmap; its state "
+            "would differ per element. Draw outside the vmap, or use make_seeds() with "
+            "stateless_* ops inside it."
+        )
     return state
-
-
-def _staged() -> bool:
-    """True when the current call is being staged out (an enclosing jax.jit, scan body, ...)
-    rather than run: only autodiff and vmap traces over eager code are fine."""
-    t = find_top_trace(None)
-    while t is not None:
-        name = type(t).__name__
-        if "Jaxpr" in name:
-            return True
-        t = getattr(t, "parent_trace", None)
-    return False
 
 
 class Function:
@@ -404,7 +379,7 @@ class Function:
     def _traced(self, n_closed: int, rng, states, *args, **kwargs):
         # n_closed (static) makes a newly found closed-over Generator trigger one re-trace.
         (args, kwargs), gens = _restore_generators((args, kwargs))
-        trace = _Trace(self, find_top_trace(None), rng, gens, states)
+        trace = _Trace(self, _jax.current_trace(), rng, gens, states)
         with _state.trace_handler(trace), _state_hook(trace):
             out = self._fun(*args, **kwargs)
         if trace.new_closed:
@@ -416,7 +391,7 @@ class Function:
         handler = _state.current_trace_handler()
         if isinstance(handler, _Trace):
             return self._fun(*args, **kwargs)  # nested: inline into the outer function
-        if _staged():
+        if _jax.is_staging():
             raise _state.TracingError(
                 f"seedkit.function {getattr(self._fun, '__name__', '')!r} was called inside a "
                 "JAX transformation that stages it out (jax.jit, a lax loop or cond body, ...): "

@@ -52,9 +52,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
-from jax.extend.core import get_opaque_trace_state
 
-from seedkit import _checks, stateless
+from seedkit import _checks, _jax, stateless
 from seedkit._algorithms import Algorithm, bit_generator, resolve_alg
 from seedkit._algorithms._philox import stateful_blocks
 from seedkit._seeds import scalar_seed_int, seed_words
@@ -100,12 +99,6 @@ def _closed_over_error(gen: Generator) -> GeneratorTraceError:
 
 
 # ------------------------------------------------------------------ tracing and the state hook
-with jax.core.eval_context():
-    # The eval (not tracing) trace. Computed under eval_context so that importing seedkit inside
-    # a traced function still records the right one.
-    _EVAL_TRACE = get_opaque_trace_state()
-
-
 class _StateHook(Protocol):
     """The seam for ``seedkit.function`` (issue 5): lifts closed-over Generators' state.
 
@@ -461,7 +454,7 @@ class Generator:
         self._lock = threading.RLock()
         # The trace this Generator belongs to (the eval trace for eager code): it may draw
         # there, and nowhere else, without a state hook.
-        self._owner = get_opaque_trace_state()
+        self._owner = _jax.trace_token()
 
     @classmethod
     def _from_trusted(cls, state: Any, alg: Algorithm) -> Generator:
@@ -551,12 +544,12 @@ class Generator:
 
     # ------------------------------------------------------------- state access
     def _usable_here(self) -> bool:
-        cur = get_opaque_trace_state()
+        cur = _jax.trace_token()
         if cur == self._owner:
             return True
         # Eager use of a concrete state is always fine (another thread, or a Generator made by
         # a trace that has ended).
-        return cur == _EVAL_TRACE and not isinstance(self._state, jax.core.Tracer)
+        return cur.eager and not isinstance(self._state, jax.core.Tracer)
 
     def _read_state(self) -> jax.Array:
         """The state, for the trace we are in. The one place (with :meth:`_write_state`) that
