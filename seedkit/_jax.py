@@ -130,21 +130,44 @@ def in_trace(trace: Trace):
         yield
 
 
-def base_trace(top: Trace) -> tuple[Trace, list[Trace]]:
+def base_trace(top: Trace) -> tuple[Trace, list[Trace], bool]:
     """Walk down from the current trace to ``top`` (a seedkit.function's own trace) or the
-    nearest trace of the same kind (a loop body, cond branch or inner ``jit`` staged inside it),
-    and return it with the vmap traces passed on the way, innermost first. Relies on traces'
-    ``parent_trace`` attribute (private; every transformation trace has it since 0.4.36)."""
+    nearest trace of the same kind (a loop body, cond branch or inner ``jit`` staged inside it).
+    Return it, the vmap traces passed on the way (innermost first), and whether the walk went
+    through a ``jax.checkpoint`` body: it runs once per run of its enclosing trace but is
+    traced apart and recomputed in the backward pass, where it must draw what the forward pass
+    drew, so its random state is taken in the enclosing trace, once. Relies on traces' ``parent_trace`` attribute
+    (private; every transformation trace has it since 0.4.36)."""
     t = _find_top_trace(None)
     batch = []
-    while t is not top and not isinstance(t, type(top)):
-        if isinstance(t, _batching.BatchTrace):
+    crossed = False
+    while t is not top:
+        if isinstance(t, type(top)):
+            if not _is_checkpoint_body(t):
+                break
+            crossed = True
+        elif isinstance(t, _batching.BatchTrace):
             batch.append(t)
         parent = getattr(t, "parent_trace", None)
         if parent is None:
             break
         t = parent
-    return t, batch
+    return t, batch, crossed
+
+
+def _is_checkpoint_body(trace: Trace) -> bool:
+    # Private: jax.checkpoint traces its body with a debug_info whose traced_for is
+    # "checkpoint / remat" (jax/_src/ad_checkpoint.py; the same string in 0.10.0, 0.10.2, 0.11.0
+    # and main). Stands in for a public "am I inside a checkpointed function" query, which JAX
+    # lacks. tests/test_jax_seam.py fails if the string changes.
+    debug_info = getattr(getattr(trace, "frame", None), "debug_info", None)
+    return str(getattr(debug_info, "traced_for", "")).startswith("checkpoint")
+
+
+def shard_axes() -> tuple[str, ...]:
+    """The mesh axes a ``jax.shard_map`` body running now is manual over (empty outside one).
+    Public: ``jax.sharding.get_abstract_mesh().manual_axes``."""
+    return tuple(jax.sharding.get_abstract_mesh().manual_axes)
 
 
 def parent_trace(trace: Trace) -> Trace:

@@ -67,8 +67,24 @@ from seedkit.generator import Generator, _state_hook
 _MASK32 = 0xFFFFFFFF
 _LOOP_BASE = 1 << 30  # hi word of a loop draw's counter: 2**62 / 2**32
 _VMAP_SALT = 0x766D6170  # "vmap": keeps per-element seed words apart from op seeds
+_IN_SHARD_MAP = (
+    "{what} inside a jax.shard_map body within a seedkit.function is not supported: the body "
+    "cannot receive the function's random state. Draw outside the shard_map (seedkit's outputs "
+    "are partitionable: a sharded draw under seedkit.function gives the unsharded values without "
+    "communication) and pass the values in, or pass seeds from make_seeds() and use stateless_* "
+    "ops with jax.lax.axis_index folded in (stateless_fold_in)."
+)
+_GENERATOR_IN_BODY = (
+    "{gen!r} drew inside a jax.checkpoint body within a seedkit.function; its new state cannot "
+    "leave that body (checkpoint would redraw it in the backward pass). Draw "
+    "outside the body and pass the values in, or pass seeds from make_seeds() and use "
+    "stateless_* ops inside it."
+)
 _NO_COUNTS = np.zeros((0,), np.uint32)
 _ordinals: dict[str, itertools.count] = {}
+# jax.make_user_context (public, JAX >= 0.10): a value that JAX's tracing caches key on.
+_TRACE_CONTEXT = jax.make_user_context(None)
+_trace_numbers = itertools.count()
 _ordinals_lock = threading.Lock()
 
 
@@ -110,7 +126,7 @@ class _Trace:
         self.new_closed: list[Generator] = []
 
     # ------------------------------------------------------------------ traces
-    def _base(self) -> tuple[Any, list]:
+    def _base(self) -> tuple[Any, list, bool]:
         """Walk down from the current trace to our top trace or the nearest staging trace
         (loop body, cond branch, inner jit) and return it with the vmap traces passed on the
         way (innermost first)."""
@@ -140,7 +156,9 @@ class _Trace:
         return _state.combine_seeds(g, op_seed)
 
     def __call__(self, call: _state.OpCall) -> Any:
-        base, batch = self._base()
+        base, batch, _ = self._base()
+        if _jax.shard_axes():
+            raise _state.TracingError(_IN_SHARD_MAP.format(what=call.api))
         if call.alg == Algorithm.PHILOX:
             return self._philox(call, base, batch)
         with _jax.in_trace(base):
@@ -149,7 +167,8 @@ class _Trace:
         for bt in reversed(batch):  # outermost vmap first
             if self.owner._vmap_randomness == "different":
                 with _jax.in_trace(_jax.parent_trace(bt)):
-                    per_element = _per_element_words(words, _jax.vmap_axis_size(bt))
+                    index = jnp.arange(_jax.vmap_axis_size(bt), dtype=jnp.uint32)
+                    per_element = _element_words(words, index, _VMAP_SALT)
                 words = _jax.batched(bt, per_element, 0)
         return call.sample(words, counter)
 
@@ -165,7 +184,8 @@ class _Trace:
             )
         blocks = stateful_blocks(call.dist, call.static, call.params)
         if base is self.top:  # runs once per call: it has run n times before
-            executions = self.rng[2:4]
+            with _jax.in_trace(base):  # not in a checkpoint body walked through on the way
+                executions = self.rng[2:4]
         else:  # a loop body, cond branch or inner jit: count the times it actually runs
             executions = self._executions(base)
         with _jax.in_trace(base):
@@ -244,7 +264,11 @@ class _Trace:
 
     def read(self, gen: Generator) -> jax.Array | None:
         entry = self._entry(gen)
-        base, _ = self._base()
+        base, _, crossed = self._base()
+        if _jax.shard_axes():
+            raise _state.TracingError(_IN_SHARD_MAP.format(what=f"Drawing from {gen!r}"))
+        if crossed:
+            raise _state.TracingError(_GENERATOR_IN_BODY.format(gen=gen))
         if base is self.top and entry[2] is None:
             return entry[1]
         if entry[2] is None:
@@ -255,7 +279,11 @@ class _Trace:
 
     def write(self, gen: Generator, state: jax.Array) -> bool:
         entry = self._entry(gen)
-        base, _ = self._base()
+        base, _, crossed = self._base()
+        if _jax.shard_axes():
+            raise _state.TracingError(_IN_SHARD_MAP.format(what=f"Drawing from {gen!r}"))
+        if crossed:
+            raise _state.TracingError(_GENERATOR_IN_BODY.format(gen=gen))
         state = _unbatch(state, gen)
         if base is self.top and entry[2] is None:
             entry[1] = state
@@ -299,15 +327,14 @@ def _times_const(lo: jax.Array, hi: jax.Array, m: int) -> list[jax.Array]:
     return [limbs[2 * q] | (limbs[2 * q + 1] << 16) for q in range(4)]
 
 
-def _per_element_words(words: jax.Array, size: int) -> jax.Array:
-    """``size`` independent seed-word vectors from ``words``: one threefry block per element
-    (key = the first two words, counter = (third word xor a salt, element index))."""
+def _element_words(words: jax.Array, index: jax.Array, salt: int) -> jax.Array:
+    """Independent seed-word vectors from ``words``, one per entry of ``index`` (uint32 of any
+    shape; the words go on a new last axis): one threefry block each (key = the first two
+    words, counter = (third word xor fourth word xor ``salt``, index))."""
     gen = bit_generator(Algorithm.THREEFRY)
-    index = jnp.arange(size, dtype=jnp.uint32)
-    y0, y1 = gen.block(words[:2], words[2] ^ jnp.uint32(_VMAP_SALT) ^ words[3], index)
-    return jnp.stack(
-        [jnp.broadcast_to(words[0], (size,)), jnp.broadcast_to(words[1], (size,)), y0, y1], axis=1
-    )
+    y0, y1 = gen.block(words[:2], words[2] ^ jnp.uint32(salt) ^ words[3], index)
+    shape = jnp.shape(index)
+    return jnp.stack([jnp.broadcast_to(words[0], shape), jnp.broadcast_to(words[1], shape), y0, y1], axis=-1)
 
 
 def _unbatch(state: Any, gen: Generator) -> Any:
@@ -351,7 +378,9 @@ class Function:
         if "donate_argnums" in opts:
             opts["donate_argnums"] = _shift_argnums(opts["donate_argnums"], 3)
         if isinstance(opts.get("in_shardings"), (tuple, list)):
-            opts["in_shardings"] = (None, None, None, *opts["in_shardings"])
+            # jit counts in_shardings over the non-static arguments: rng and the states (n_closed
+            # is static) come first.
+            opts["in_shardings"] = (None, None, *opts["in_shardings"])
         self._jitted = jax.jit(self._traced, **opts)
         functools.update_wrapper(self, fun)
         _state.register_holder(self)
@@ -380,7 +409,10 @@ class Function:
         # n_closed (static) makes a newly found closed-over Generator trigger one re-trace.
         (args, kwargs), gens = _restore_generators((args, kwargs))
         trace = _Trace(self, _jax.current_trace(), rng, gens, states)
-        with _state.trace_handler(trace), _state_hook(trace):
+        # A fresh tracing context per trace: JAX caches traced loop bodies, cond branches and
+        # inner jits by function identity, and a body defined once (at module level, say) whose
+        # random ops read this trace's state would otherwise be reused, stale, by the next trace.
+        with _TRACE_CONTEXT(next(_trace_numbers)), _state.trace_handler(trace), _state_hook(trace):
             out = self._fun(*args, **kwargs)
         if trace.new_closed:
             with self._lock:
