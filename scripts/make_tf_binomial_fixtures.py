@@ -6,7 +6,7 @@ Run with a Python that has ``tensorflow-cpu`` installed (never a dependency of s
 
 Everything is computed eagerly on the CPU (TF's ``StatelessRandomBinomial`` and
 ``StatefulRandomBinomial`` kernels, tensorflow/core/kernels/random_binomial_op.cc), which is what
-``seedkit._algorithms._tf_binomial`` matches. Two groups:
+``seedkit._tf._binomial`` matches. Two groups:
 
 * ``stateless``: ``tf.random.stateless_binomial(shape, seed, counts, probs, output_dtype)``
   over seeds (zero, negative, int64 extremes), shapes (scalar, empty, odd, a few hundred

@@ -5,7 +5,7 @@ Run with a Python that has ``tensorflow-cpu`` installed (never a dependency of s
     python scripts/make_tf_gamma_fixtures.py [--out tests/data]
 
 Everything is computed eagerly on the CPU (``tf.random.stateless_gamma`` has no ``alg``
-argument; it always uses Philox there), which is what seedkit._algorithms._tf_gamma matches.
+argument; it always uses Philox there), which is what seedkit._tf._gamma matches.
 A *case* fixes what the test compiles (shape, dtype, the shapes of ``alpha`` and ``beta``) and
 holds *runs* over seeds and parameter values. Values are stored as hex strings of their bit
 patterns (``float16`` 4 digits, ``float32`` 8, ``float64`` 16), flattened in row-major order;

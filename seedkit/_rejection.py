@@ -81,30 +81,17 @@ from jax import lax
 from jax.scipy import special
 
 from seedkit import _bits
+from seedkit._loader import binomial_log_pmf, poisson_log_pmf
+from seedkit._words import check_shape
 
 _EXTRA_X0 = 0xFFFFFFFF
 _MAX_ATTEMPTS = 512
 _SQRT2 = math.sqrt(2.0)
-_LOG_2PI = math.log(2.0 * math.pi)
-
-# Stirling's error log(n!) - log(sqrt(2 pi n) (n/e)**n) at n = 0..15 (Loader 2000 tabulates it;
-# here it is computed in double precision; n = 0 is never used).
-_STIRLERR_TABLE = (0.0,) + tuple(
-    math.lgamma(n + 1.0) - (n + 0.5) * math.log(n) + n - 0.5 * _LOG_2PI for n in range(1, 16)
-)
-# The asymptotic series of Stirling's error, 1/(12n) - 1/(360n^3) + ... (Loader 2000).
-_S0, _S1, _S2, _S3, _S4 = 1.0 / 12, 1.0 / 360, 1.0 / 1260, 1.0 / 1680, 1.0 / 1188
 
 
 # ----------------------------------------------------------------------------- shared pieces
 def _element_index(shape: tuple[int, ...]) -> jax.Array:
-    n = math.prod(shape)
-    if n > 2**32:
-        raise ValueError(
-            f"`shape` {tuple(shape)} has {n} elements; gamma, poisson and binomial support at most "
-            "2**32 elements per call. Draw it in pieces with stateless_split seeds."
-        )
-    return lax.iota(jnp.uint32, n).reshape(shape)
+    return lax.iota(jnp.uint32, check_shape(shape)).reshape(shape)
 
 
 def _param(value, cdt, shape) -> jax.Array:
@@ -190,65 +177,6 @@ def _to_output(base, off, invalid, dtype, total=None, flip=None) -> jax.Array:
         exact = jnp.where(flip, rest - off.astype(dtype), exact)
     exact = jnp.where(value >= limit, jnp.asarray(hi, dtype), exact)
     return jnp.where(invalid, jnp.asarray(-1, dtype), exact)
-
-
-def _stirlerr(x: jax.Array) -> jax.Array:
-    """``log(x!) - log(sqrt(2 pi x) (x/e)**x)`` for whole numbers ``x >= 1``: the table up to 15,
-    the asymptotic series above."""
-    big = jnp.maximum(x, 16.0)
-    xx = big * big
-    series = (_S0 - (_S1 - (_S2 - (_S3 - _S4 / xx) / xx) / xx) / xx) / big
-    table = jnp.asarray(_STIRLERR_TABLE, x.dtype)[jnp.clip(x, 0, 15).astype(jnp.int32)]
-    return jnp.where(x > 15, series, table)
-
-
-def _bd0(x: jax.Array, m: jax.Array, d: jax.Array) -> jax.Array:
-    """The deviance term ``x log(x/m) + m - x`` (``x >= 0``, ``m > 0``), given ``d = x - m``
-    accurately, without cancellation: near ``x = m`` it is ``sum_j 2 x v**(2j+1) / (2j+1) - d v``
-    with ``v = d/(x+m)`` (Loader 2000), a series whose terms shrink by ``v**2 < 0.01``."""
-    near = jnp.abs(d) < 0.1 * (x + m)
-    v = d / (x + m)
-    v2 = v * v
-    s = d * v
-    ej = 2 * x * v
-    terms = 10 if x.dtype == jnp.float64 else 6  # v**(2j) below the dtype's epsilon, with margin
-    for j in range(1, terms):
-        ej = ej * v2
-        s = s + ej / (2 * j + 1)
-    pos = jnp.where(x > 0, x, 1)
-    far = jnp.where(x > 0, x * jnp.log(pos / m), 0) - d
-    return jnp.where(near, s, far)
-
-
-def _poisson_log_pmf(k: jax.Array, d: jax.Array, lam: jax.Array) -> jax.Array:
-    """``log(lam**k exp(-lam) / k!)`` for whole ``k >= 0``, ``lam > 0`` and ``d = k - lam``."""
-    kk = jnp.maximum(k, 1)
-    inner = -_stirlerr(kk) - _bd0(kk, lam, d) - 0.5 * (_LOG_2PI + jnp.log(kk))
-    return jnp.where(k == 0, -lam, inner)
-
-
-def _binomial_log_pmf(n, mean, p) -> Callable[[jax.Array, jax.Array], jax.Array]:
-    """``(k, d) -> log(C(n, k) p**k (1-p)**(n-k))`` for whole ``0 <= k <= n``, ``n >= 2`` and
-    ``0 < p <= 1/2``, given ``mean = n p`` and ``d = k - mean`` accurately. The terms that do not
-    depend on ``k`` are computed here, once, outside the sampling loop."""
-    fail_mean = n - mean
-    const = _stirlerr(n) + 0.5 * (jnp.log(n) - _LOG_2PI)
-    at_zero, at_n = n * jnp.log1p(-p), n * jnp.log(p)
-
-    def log_pmf(k, d):
-        nk = n - k
-        kk, nkk = jnp.maximum(k, 1), jnp.maximum(nk, 1)
-        inner = (
-            const
-            - _stirlerr(kk)
-            - _stirlerr(nkk)
-            - _bd0(kk, mean, d)
-            - _bd0(nkk, fail_mean, -d)
-            - 0.5 * (jnp.log(kk) + jnp.log(nkk))
-        )
-        return jnp.where(k == 0, at_zero, jnp.where(nk == 0, at_n, inner))
-
-    return log_pmf
 
 
 def _count_dtype(dtype) -> jnp.dtype:
@@ -337,7 +265,7 @@ def poisson(gen, key, shape: tuple[int, ...], dtype, lam) -> jax.Array:
         squeeze = (us >= 0.07) & (u2 <= v_r)
         hopeless = (us < 0.013) & (u2 > us)
         lhs = jnp.log(u2 * inv_alpha / (a / (us * us) + b))
-        exact = ~hopeless & (lhs <= _poisson_log_pmf(kp, j - frac, mu))
+        exact = ~hopeless & (lhs <= poisson_log_pmf(kp, j - frac, mu))
         return (j, carry[1]), (j >= -base) & (squeeze | exact)
 
     zeros = jnp.zeros(shape, cdt)
@@ -378,7 +306,7 @@ def binomial(gen, key, shape: tuple[int, ...], dtype, counts, probs) -> jax.Arra
     base = jnp.where(inversion, 0, jnp.floor(mean))
     frac = mean - base
     j_mode = jnp.floor(frac + qb)
-    log_pmf = _binomial_log_pmf(nb, mean, qb)
+    log_pmf = binomial_log_pmf(nb, mean, qb)
     log_f_mode = log_pmf(base + j_mode, j_mode - frac)
 
     def invert(carry, u1, u2):

@@ -19,6 +19,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from seedkit._words import int_words
+
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 _ACCEPTED = (
@@ -56,8 +58,8 @@ def _check_int(x: Any, name: str, original: Any) -> int:
 
 def int_to_words(value: int) -> tuple[int, int]:
     """Split an int64 value into its (low, high) uint32 words, two's complement."""
-    u = value & 0xFFFFFFFFFFFFFFFF
-    return u & 0xFFFFFFFF, u >> 32
+    lo, hi = int_words(value, 2)
+    return lo, hi
 
 
 def host_seed_ints(seed: Any, name: str = "seed") -> tuple[int, int] | None:

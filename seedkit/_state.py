@@ -34,6 +34,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from seedkit import _jax
+from seedkit._words import int_words
 
 # tensorflow/python/framework/random_seed.py: seeds are reduced modulo _MAXINT32, and an op seed
 # without a global seed is paired with DEFAULT_GRAPH_SEED.
@@ -43,7 +44,6 @@ DEFAULT_GRAPH_SEED = 87654321
 # Unseeded draws after set_seed count in their own half of the 64-bit counter space (bit 63
 # set), so they can never meet the counters of seeded calls, which start at 0 (see next_state).
 _UNSEEDED_BIT = 1 << 63
-_MASK32 = 0xFFFFFFFF
 
 _DETERMINISM_MESSAGE = (
     "Random ops require a seed when op determinism is enabled: with no global seed and no op "
@@ -148,7 +148,7 @@ def next_state(op: str, dtype_key: str, op_seed: int | None, advance: int = 1) -
         else:
             return entropy_state()
     # g and o lie in [0, 2**31 - 1]: their high words are 0.
-    return np.array([g, 0, o, 0, n & _MASK32, n >> 32], dtype=np.uint32)
+    return np.array([g, 0, o, 0, *int_words(n, 2)], dtype=np.uint32)
 
 
 def next_philox_state(op: str, dtype_key: str, op_seed: int | None, blocks: int) -> np.ndarray:
@@ -176,7 +176,7 @@ def next_philox_state(op: str, dtype_key: str, op_seed: int | None, blocks: int)
         n = _counters.get(key, 0)
         _counters[key] = n + blocks
     c = ((o << 64) + n) % 2**128  # TF's Skip carries into the high half (n < 2**64 in practice)
-    return np.array([g, 0, *((c >> s) & _MASK32 for s in (0, 32, 64, 96))], dtype=np.uint32)
+    return np.array([g, 0, *int_words(c, 4)], dtype=np.uint32)
 
 
 def global_seed() -> int | None:

@@ -61,10 +61,10 @@ import numpy as np
 
 from seedkit import _jax, _state
 from seedkit._algorithms import Algorithm, bit_generator
-from seedkit._algorithms._philox import stateful_blocks
+from seedkit._tf import stateful_blocks
+from seedkit._words import int_words, times_const
 from seedkit.generator import Generator, _state_hook
 
-_MASK32 = 0xFFFFFFFF
 _LOOP_BASE = 1 << 30  # hi word of a loop draw's counter: 2**62 / 2**32
 _VMAP_SALT = 0x766D6170  # "vmap": keeps per-element seed words apart from op seeds
 _IN_SHARD_MAP = (
@@ -190,7 +190,7 @@ class _Trace:
             executions = self._executions(base)
         with _jax.in_trace(base):
             words = self._words(call.op_seed, base)  # [g, 0, o, 0], or entropy
-            c = _times_const(executions[0], executions[1], blocks)
+            c = times_const(executions[0], executions[1], blocks)
             c2 = c[2] + words[2]  # + o * 2**64 (o < 2**31: at most one carry)
             c3 = c[3] + words[3] + (c2 < c[2]).astype(jnp.uint32)
             state = jnp.stack([words[0], words[1], c[0], c[1], c2, c3])
@@ -301,30 +301,6 @@ class _Trace:
             _, state, ref = self.gens[key]
             out.append(ref[...] if ref is not None else state)
         return tuple(out)
-
-
-def _times_const(lo: jax.Array, hi: jax.Array, m: int) -> list[jax.Array]:
-    """``(lo + hi * 2**32) * m mod 2**128`` as four uint32 words (least significant first), for
-    a Python int ``m``, with 32-bit operations only: 16-bit limbs keep every product below
-    ``2**32``."""
-    n = [lo & 0xFFFF, lo >> 16, hi & 0xFFFF, hi >> 16]
-    acc = [jnp.uint32(0)] * 8
-    for j in range(8):
-        mj = (m >> (16 * j)) & 0xFFFF
-        if not mj:
-            continue
-        for i in range(4):
-            if i + j < 8:
-                p = n[i] * jnp.uint32(mj)
-                acc[i + j] = acc[i + j] + (p & 0xFFFF)
-                if i + j + 1 < 8:
-                    acc[i + j + 1] = acc[i + j + 1] + (p >> 16)
-    limbs, carry = [], jnp.uint32(0)
-    for a in acc:  # each a < 8 * 2**16: no overflow
-        t = a + carry
-        limbs.append(t & 0xFFFF)
-        carry = t >> 16
-    return [limbs[2 * q] | (limbs[2 * q + 1] << 16) for q in range(4)]
 
 
 def _element_words(words: jax.Array, index: jax.Array, salt: int) -> jax.Array:
@@ -439,10 +415,10 @@ class Function:
             closed = list(self._closed)
             (args, kwargs), gens = _strip_generators((args, kwargs), closed)
             if global_seed is None:
-                head = struct.pack("<4I", 0, 0, n & _MASK32, (n >> 32) & _MASK32)
+                head = struct.pack("<4I", 0, 0, *int_words(n, 2))
                 rng = np.frombuffer(head + os.urandom(16), np.uint32)
             else:  # entropy is unused with a global seed
-                words = (global_seed % _state.MAXINT32, 1, n & _MASK32, (n >> 32) & _MASK32, 0, 0, 0, 0)
+                words = (global_seed % _state.MAXINT32, 1, *int_words(n, 2), 0, 0, 0, 0)
                 rng = np.frombuffer(struct.pack("<8I", *words), np.uint32)
             rng = (rng, self._counts)
             if not gens:  # the common case, kept short: nothing to lock or write back

@@ -55,9 +55,10 @@ from jax import lax
 
 from seedkit import _checks, _jax, stateless
 from seedkit._algorithms import Algorithm, bit_generator, resolve_alg
-from seedkit._algorithms._philox import stateful_blocks
 from seedkit._seeds import scalar_seed_int, seed_words
 from seedkit._state import TracingError
+from seedkit._tf import RESERVED_BLOCKS_PER_ELEMENT, stateful_blocks
+from seedkit._words import MASK32, add_words, int_words
 
 __all__ = [
     "Generator",
@@ -66,11 +67,8 @@ __all__ = [
     "set_global_generator",
 ]
 
-_M32 = 0xFFFFFFFF
 # (counter words, key words) per algorithm; TF: PHILOX_STATE_SIZE = 3 int64, THREEFRY = 2 int64.
 _LAYOUT = {Algorithm.THREEFRY: (2, 2), Algorithm.PHILOX: (4, 2)}
-# TF's philox Generator reserves 256 Philox blocks per output element; its skip(n) adds 256 * n.
-_PHILOX_SKIP_MULTIPLIER = 256
 
 
 class GeneratorTraceError(TracingError):
@@ -142,14 +140,7 @@ _TRACES = 0  # times a draw kernel was traced: the no-retracing tests read it
 def _add_counter(state: jax.Array, inc: jax.Array, n: int) -> jax.Array:
     """Add the little-endian multi-word ``inc`` (uint32[n]) to the first ``n`` words of
     ``state`` with carries; the counter wraps modulo ``2**(32 n)`` as TF's does."""
-    words, carry = [], jnp.uint32(0)
-    for i in range(n):
-        s = state[i] + inc[i]
-        c1 = s < inc[i]
-        t = s + carry
-        c2 = t < s
-        words.append(t)
-        carry = (c1 | c2).astype(jnp.uint32)
+    words = add_words([state[i] for i in range(n)], [inc[i] for i in range(n)])
     return jnp.concatenate([jnp.stack(words), state[n:]])
 
 
@@ -179,8 +170,8 @@ def _increment(alg: Algorithm, draws: int) -> np.ndarray:
     philox adds TF's ``256 * draws`` (256 blocks reserved per output element)."""
     n_counter, _ = _LAYOUT[alg]
     if alg == Algorithm.PHILOX:
-        draws *= _PHILOX_SKIP_MULTIPLIER
-    return np.array(_int_words(draws, n_counter), np.uint32)
+        draws *= RESERVED_BLOCKS_PER_ELEMENT
+    return np.array(int_words(draws, n_counter), np.uint32)
 
 
 # The draws of TF's philox Generator (the stateless V2 kernels, and the stateful binomial kernel,
@@ -200,7 +191,7 @@ def _philox_draw(dist: str, static: tuple, state: jax.Array, params: tuple):
     _TRACES += 1
     key = jnp.concatenate([state[4:6], state[0:4]])
     sample = stateless._sample_from_key(dist, Algorithm.PHILOX, static, key, None, params)
-    blocks = np.array(_int_words(stateful_blocks(dist, static, params), 4), np.uint32)
+    blocks = np.array(int_words(stateful_blocks(dist, static, params), 4), np.uint32)
     return sample, _add_counter(state, jnp.asarray(blocks), 4)
 
 
@@ -245,11 +236,6 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
-def _int_words(value: int, n: int) -> list[int]:
-    """``n`` little-endian uint32 words of ``value`` (two's complement modulo ``2**(32 n)``)."""
-    return [(value >> (32 * i)) & _M32 for i in range(n)]
-
-
 def _host_ints(value: Any, name: str) -> list[int] | None:
     """The integers of a 1-D host value (list, tuple, NumPy array, concrete JAX array), or
     ``None`` for a traced array."""
@@ -287,13 +273,13 @@ def _words(value: Any, n_words: int, name: str, what: str) -> np.ndarray | jax.A
             f"[{n_words}]; got {_describe(value)}."
         )
     if len(ints) == n_words:
-        if any(not 0 <= v <= _M32 for v in ints):
+        if any(not 0 <= v <= MASK32 for v in ints):
             raise ValueError(f"`{name}` words must lie in [0, 2**32); got {ints}.")
         return np.array(ints, np.uint32)
     if len(ints) == limbs:
         if any(not -(2**63) <= v < 2**64 for v in ints):
             raise ValueError(f"`{name}` int64 values must lie in [-2**63, 2**64); got {ints}.")
-        return np.array([w for v in ints for w in _int_words(v, 2)], np.uint32)
+        return np.array([w for v in ints for w in int_words(v, 2)], np.uint32)
     raise ValueError(f"`{name}` must be {accepted}; got {len(ints)} values in {_describe(value)}.")
 
 
@@ -309,7 +295,7 @@ def _int_or_words(value: Any, n_words: int, name: str, what: str) -> np.ndarray 
         bits = 32 * n_words
         if not -(2 ** (bits - 1)) <= v < 2**bits:
             raise ValueError(f"`{name}` must lie in [-2**{bits - 1}, 2**{bits}); got {v}.")
-        return np.array(_int_words(v, n_words), np.uint32)
+        return np.array(int_words(v, n_words), np.uint32)
     return _words(value, n_words, name, what)
 
 
@@ -338,7 +324,7 @@ def _seed_state(seed: Any, alg: Algorithm) -> np.ndarray | jax.Array:
                 f"`seed` for alg='philox' must lie in [-2**191, 2**192) (three 64-bit chunks, TF's "
                 f"state size); got {v}."
             )
-        return np.array(_int_words(v, 6), np.uint32)
+        return np.array(int_words(v, 6), np.uint32)
     words = seed_words(seed)
     if isinstance(words, np.ndarray):
         return np.concatenate([np.zeros(2, np.uint32), words])

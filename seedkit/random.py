@@ -61,9 +61,9 @@ import numpy as np
 
 from seedkit import _checks, _state
 from seedkit._algorithms import Algorithm, get_default_algorithm
-from seedkit._algorithms._philox import stateful_blocks
 from seedkit._seeds import scalar_seed_int
 from seedkit._state import DEFAULT_GRAPH_SEED, RandomState, TracingError
+from seedkit._tf import stateful_blocks
 from seedkit.stateless import (
     _categorical_args,
     _gamma_args,

@@ -25,9 +25,10 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from seedkit import stateless
+from seedkit import _words, stateless
 from seedkit._algorithms import _philox, bit_generator
 from seedkit._algorithms._philox import PHILOX
+from seedkit._tf import RESERVED_BLOCKS_PER_ELEMENT, _box_muller, _logf
 
 DATA = pathlib.Path(__file__).parent / "data"
 EXACT = json.loads((DATA / "tf_philox_exact.json").read_text())
@@ -163,8 +164,8 @@ def test_wide_and_limb_products_agree():
         ]
     )
     for m in (0xD2511F53, 0xCD9E8D57, 0x1921FB, 0x54442D18, 1, M32):
-        wide = jax.jit(lambda v, m=m: _philox._mulhilo_wide(m, v))(x)
-        limbs = jax.jit(lambda v, m=m: _philox._mulhilo_limbs(m, v))(x)
+        wide = jax.jit(lambda v, m=m: _words._mulhilo_wide(m, v))(x)
+        limbs = jax.jit(lambda v, m=m: _words._mulhilo_limbs(m, v))(x)
         expected = [int(v) * m for v in x.tolist()]
         assert np.asarray(wide[0]).tolist() == [e >> 32 for e in expected]
         assert np.asarray(wide[1]).tolist() == [e & M32 for e in expected]
@@ -229,7 +230,7 @@ def test_with_counter_is_tf_skip():
     start = (M32 - 2) | (M32 << 32) | (5 << 64)
     key = key_array((1, 2), start)
     for blocks in [0, 1, 3, 2**32 + 7, 2**40 * 3 + 11]:
-        moved = np.asarray(PHILOX.with_counter(key, _philox.blocks_to_words(blocks)))
+        moved = np.asarray(PHILOX.with_counter(key, _words.counter_words(blocks)))
         assert sum(int(moved[2 + j]) << (32 * j) for j in range(4)) == start + blocks
         assert tuple(moved[:2]) == (1, 2)
 
@@ -346,7 +347,7 @@ def test_stateful_kernels_from_seed_pair():
         kernel = (case["op"], case["seed"], case["seed2"])
         before = drawn.get(kernel, 0) if case["call"] else 0
         key = _philox.key_from_seed_pair(case["seed"], case["seed2"])
-        counter = _philox.blocks_to_words(_philox.RESERVED_BLOCKS_PER_ELEMENT * before)
+        counter = _words.counter_words(RESERVED_BLOCKS_PER_ELEMENT * before)
         shape, dtype = tuple(case["shape"]), np.dtype(case["dtype"])
         if case["op"] == "uniform":
             dist, static, params = "uniform_float", (shape, dtype), (0.0, 1.0)
@@ -383,7 +384,7 @@ def _f32_bits(x):
 
 
 def _draw(dist, key, shape, blocks_before=0, params=(0.0, 1.0)):
-    counter = _philox.blocks_to_words(blocks_before)
+    counter = _words.counter_words(blocks_before)
     return stateless._sample_from_key(dist, "philox", (shape, np.dtype("float32")), key, counter, params)
 
 
@@ -428,7 +429,7 @@ def test_helper_errors():
     with pytest.raises(ValueError, match="state"):
         _philox.key_from_state([1, 2])
     with pytest.raises(ValueError, match="blocks"):
-        _philox.blocks_to_words(-1)
+        _words.counter_words(-1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -598,14 +599,14 @@ def _exact_eq(a, b):
 
 def test_two_pi_times_unit_on_every_input():
     expected = (2 * np.pi * _UNIT.astype(np.float64)).astype(np.float32)  # double product, then float
-    got = jax.jit(_philox._two_pi_times_unit)(_K)
+    got = jax.jit(_box_muller.two_pi_times_unit)(_K)
     assert _exact_eq(got, expected)[0] == 0
 
 
 def test_glibc_logf_on_every_input():
     u1 = np.maximum(_UNIT, np.float32(1e-7))
     expected, unrounded = ref_glibc_logf(u1)
-    got = jax.jit(_philox._glibc_logf)(u1)
+    got = jax.jit(_logf.glibc_logf)(u1)
     assert _exact_eq(got, expected)[0] == 0
     # the near-midpoint table is exactly the inputs within 2**-43 of a rounding midpoint
     e64 = expected.astype(np.float64)
@@ -616,7 +617,7 @@ def test_glibc_logf_on_every_input():
     )
     near = np.nonzero(dist < 2.0**-43)[0]
     table = {(int(u1.view(np.uint32)[j]), int(expected.view(np.uint32)[j])) for j in near}
-    assert table == set(_philox._LOGF_NEAR_MIDPOINT)
+    assert table == set(_logf._LOGF_NEAR_MIDPOINT)
 
 
 def test_xla_sin_cos_equal_glibc_sincosf_on_every_input():
@@ -714,7 +715,7 @@ def test_live_against_tensorflow():
     key = _philox.key_from_seed_pair(99, 5)
     for call in range(3):
         want = tf.random.uniform([7], seed=5).numpy()
-        counter = _philox.blocks_to_words(256 * 7 * call)
+        counter = _words.counter_words(256 * 7 * call)
         got = stateless._sample_from_key(
             "uniform_float", "philox", ((7,), np.dtype("float32")), key, counter, (0.0, 1.0)
         )

@@ -255,9 +255,9 @@ def test_function_vmap_needs_same_randomness():
 )
 def test_compiled_counter_product_is_exact(n, m):
     # seedkit.function computes call count * blocks per call in 16-bit limbs (32-bit ops only).
-    from seedkit.function import _times_const
+    from seedkit._words import times_const
 
-    words = _times_const(jnp.uint32(n & 0xFFFFFFFF), jnp.uint32(n >> 32), m)
+    words = times_const(jnp.uint32(n & 0xFFFFFFFF), jnp.uint32(n >> 32), m)
     assert sum(int(w) << (32 * i) for i, w in enumerate(words)) == (n * m) % 2**128
 
 

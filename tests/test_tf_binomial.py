@@ -1,4 +1,4 @@
-"""TF's own binomial sampler (seedkit/_algorithms/_tf_binomial.py) against TensorFlow 2.21.
+"""TF's own binomial sampler (seedkit/_tf/_binomial.py) against TensorFlow 2.21.
 
 The reference is tests/data/tf_philox_binomial.json, written by
 scripts/make_tf_binomial_fixtures.py (CPU, eager): ``tf.random.stateless_binomial`` over seeds,
@@ -18,8 +18,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from seedkit._algorithms import _tf_binomial
 from seedkit._algorithms._philox import PHILOX, key_from_state
+from seedkit._tf import _accounting
+from seedkit._tf import _binomial as _tf_binomial
+from seedkit._words import scaled_index
 from tests._tf_fixtures import philox_key
 
 DATA = json.loads((pathlib.Path(__file__).parent / "data" / "tf_philox_binomial.json").read_text())
@@ -91,7 +93,9 @@ def test_generator_binomial_is_stateless_on_the_state_with_tfs_advance(case):
             assert after[2] == before[2]
             counter = [(v % 2**64) for v in before[:2]]
             new = (
-                counter[0] + (counter[1] << 64) + _tf_binomial.stateful_blocks(step["shape"], counts, probs)
+                counter[0]
+                + (counter[1] << 64)
+                + _accounting.binomial_stateful_blocks(step["shape"], counts, probs)
             ) % 2**128
             assert [new % 2**64, new >> 64] == [v % 2**64 for v in after[:2]]
 
@@ -157,7 +161,7 @@ def test_int_conversion_is_x86_static_cast():
 def test_stream_start_is_the_64_bit_product():
     o = np.array([0, 1, 0xFFFF, 0x10000, 0x12345678, 2**32 - 1], np.uint32)
     for stride in (42, 256):
-        lo, hi = _tf_binomial._stream_start(jnp.asarray(o), stride)
+        lo, hi = scaled_index(jnp.asarray(o), stride)
         got = [int(a) | (int(b) << 32) for a, b in zip(np.asarray(lo), np.asarray(hi), strict=True)]
         assert got == [stride * int(v) for v in o]
 
@@ -176,10 +180,12 @@ def test_parameter_dtype_follows_tf_conversion():
 
 def test_stateful_blocks_formula():
     # 256 * (num_batches * 200 * (samples_per_batch + 3) // 4)
-    assert _tf_binomial.stateful_blocks((5,), 10.0, 0.3) == 256 * 400
-    assert _tf_binomial.stateful_blocks((0,), 10.0, 0.3) == 256 * 150
-    assert _tf_binomial.stateful_blocks((2, 3, 2), [[40.0, 2.5]], [[0.5], [0.8], [0.01]]) == 256 * 1500
-    assert _tf_binomial.stateful_blocks((2, 0, 3), [1.0, 2.0, 3.0], 0.5) == 256 * 450
+    assert _accounting.binomial_stateful_blocks((5,), 10.0, 0.3) == 256 * 400
+    assert _accounting.binomial_stateful_blocks((0,), 10.0, 0.3) == 256 * 150
+    assert (
+        _accounting.binomial_stateful_blocks((2, 3, 2), [[40.0, 2.5]], [[0.5], [0.8], [0.01]]) == 256 * 1500
+    )
+    assert _accounting.binomial_stateful_blocks((2, 0, 3), [1.0, 2.0, 3.0], 0.5) == 256 * 450
 
 
 @pytest.mark.parametrize("case", GENERATOR, ids=lambda c: f"{c['start']}-{c['value']}")

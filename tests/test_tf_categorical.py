@@ -1,4 +1,4 @@
-"""seedkit._algorithms._tf_categorical against TensorFlow's own ``tf.random.stateless_categorical``.
+"""seedkit._tf._categorical against TensorFlow's own ``tf.random.stateless_categorical``.
 
 The fixture (tests/data/tf_philox_categorical.json) comes from scripts/make_tf_categorical_fixtures.py
 run with TensorFlow (version in the file) on one intra-op thread, TF's single-shard behaviour,
@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from seedkit._algorithms._philox import PHILOX
-from seedkit._algorithms._tf_categorical import categorical
+from seedkit._tf._categorical import categorical
 from tests._tf_fixtures import philox_key
 
 DATA = json.loads((pathlib.Path(__file__).parent / "data" / "tf_philox_categorical.json").read_text())

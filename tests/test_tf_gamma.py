@@ -1,4 +1,4 @@
-"""seedkit._algorithms._tf_gamma against TensorFlow's own ``stateless_gamma`` values.
+"""seedkit._tf._gamma against TensorFlow's own ``stateless_gamma`` values.
 
 The fixture (tests/data/tf_philox_gamma.json, written by scripts/make_tf_gamma_fixtures.py with
 TF 2.21 on the CPU) holds output bit patterns. With ``jax_enable_x64`` the sampler computes in
@@ -20,8 +20,8 @@ import pytest
 
 import seedkit
 from seedkit._algorithms._philox import PHILOX
-from seedkit._algorithms._tf_gamma import gamma
 from seedkit._seeds import seed_words
+from seedkit._tf._gamma import gamma
 
 DATA = json.loads((pathlib.Path(__file__).parent / "data" / "tf_philox_gamma.json").read_text())
 CASES = {c["name"]: c for c in DATA["cases"]}

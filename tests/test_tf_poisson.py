@@ -1,4 +1,4 @@
-"""seedkit._algorithms._tf_poisson against TensorFlow's own ``tf.random.stateless_poisson``.
+"""seedkit._tf._poisson against TensorFlow's own ``tf.random.stateless_poisson``.
 
 The fixture (tests/data/tf_philox_poisson.json) comes from scripts/make_tf_poisson_fixtures.py run
 with TensorFlow (version in the file). With ``jax_enable_x64`` every value must be bit-identical.
@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from seedkit._algorithms._philox import PHILOX
-from seedkit._algorithms._tf_poisson import poisson
+from seedkit._tf._poisson import poisson
 from tests._tf_fixtures import philox_key
 
 DATA = json.loads((pathlib.Path(__file__).parent / "data" / "tf_philox_poisson.json").read_text())

@@ -27,7 +27,9 @@ import math
 import jax
 import jax.numpy as jnp
 
-_MAX_BLOCKS = 2**32
+from seedkit._grid import row_major_index
+from seedkit._words import check_units
+
 # Threefry-2x32 rotation distances and key-schedule parity constant (Salmon et al. 2011, Table 4;
 # Random123's threefry.h).
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
@@ -54,17 +56,6 @@ def _hash(k0, k1, x0, x1) -> tuple[jax.Array, jax.Array]:
     return x0, x1
 
 
-def _grid_index(grid: tuple[int, ...]) -> jax.Array:
-    """Row-major position of every cell of ``grid``, as uint32, built from iotas so that each
-    shard of a partitioned grid computes its own positions."""
-    index = jnp.zeros(grid, jnp.uint32)
-    stride = 1
-    for axis in range(len(grid) - 1, -1, -1):
-        index = index + jax.lax.broadcasted_iota(jnp.uint32, grid, axis) * jnp.uint32(stride)
-        stride *= grid[axis]
-    return index
-
-
 class _Threefry:
     name = "threefry"
 
@@ -87,12 +78,8 @@ class _Threefry:
         flat = out_shape if out_shape else (1,)
         last = flat[-1]
         grid = flat[:-1] + ((last + 1) // 2,)
-        if math.prod(grid) > _MAX_BLOCKS:
-            raise ValueError(
-                f"shape {tuple(shape)} needs {math.prod(grid)} threefry blocks; at most 2**32 "
-                "are supported per call. Generate it in pieces with stateless_split seeds."
-            )
-        y0, y1 = self.block(key, jnp.zeros((), jnp.uint32), _grid_index(grid))
+        check_units(math.prod(grid), shape, "blocks")
+        y0, y1 = self.block(key, jnp.zeros((), jnp.uint32), row_major_index(grid))
         bits = jnp.stack([y0, y1], axis=-1).reshape(flat[:-1] + (2 * grid[-1],))
         if 2 * grid[-1] != last:
             bits = bits[..., :last]

@@ -22,7 +22,7 @@ What TF does (tensorflow/core/kernels/random_binomial_op.cc, TF 2.21):
 * **Stateful** (``tf.random.Generator.binomial``, ``StatefulRandomBinomial``): the same
   function with the Generator's key and counter used as they are (no seed scrambling), i.e.
   :func:`binomial` with ``key = key_from_state(state)``; the counter then moves on by
-  ``256 * (num_batches * 200 * (samples_per_batch + 3) // 4)`` blocks (:func:`stateful_blocks`).
+  ``256 * (num_batches * 200 * (samples_per_batch + 3) // 4)`` blocks (:func:`seedkit._tf._accounting.binomial_stateful_blocks`).
   Both checked against TF 2.21 (tests/data/tf_philox_binomial.json).
 
 Here each element computes its own work index and stream and consumes one block per pass (two
@@ -79,11 +79,15 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from seedkit._algorithms._philox import _mul_unfusable, _retry_compact, _unit_double
+from seedkit._tf._accounting import RESERVED_BLOCKS_PER_ELEMENT, split_batch_shape
+from seedkit._tf._convert import unit_double
+from seedkit._tf._retry import retry_compact
+from seedkit._tf._rounding import mul_unfusable
+from seedkit._words import check_units, scaled_index
 
 # Blocks TF reserves per work item (random_binomial_op.cc): 256 for BTRS; 42 for inversion
 # ("10 standard deviations" of at most 10 uniforms on average).
-_BTRS_STRIDE, _INVERSION_STRIDE = 256, 42
+_BTRS_STRIDE, _INVERSION_STRIDE = RESERVED_BLOCKS_PER_ELEMENT, 42
 # BTRS is used where count * q >= 10 (in T), inversion below.
 _BTRS_THRESHOLD = 10.0
 # Stirling's approximation tail log(k!) - log(sqrt(2 pi k) (k/e)^k) for k = 0..9, TF's table
@@ -104,34 +108,6 @@ _TAIL_TABLE = (
 # with a mean below 10, or BTRS with acceptance above 1/4, needs more than this with a
 # probability below 1e-100.
 _MAX_BLOCKS = 1024
-
-
-def stateful_blocks(shape: tuple[int, ...], counts: Any, probs: Any) -> int:
-    """How far TF's ``Generator.binomial`` moves the Philox counter (in blocks) for one draw:
-    ``256 * (num_batches * 2 * 100 * (samples_per_batch + 3) / 4)`` in integer arithmetic
-    (``StatefulRandomBinomial`` in random_binomial_op.cc, checked against TF 2.21).
-
-    Example:
-        >>> stateful_blocks((3, 4), [1.0, 2.0, 3.0, 4.0], 0.5)  # 256 * (4 * 200 * 6 // 4)
-        307200
-    """
-    batch, _ = _split_shape(tuple(shape), counts, probs)
-    num_batches = math.prod(batch)
-    samples = math.prod(shape) // num_batches if num_batches else 0
-    return 256 * (num_batches * 2 * 100 * (samples + 3) // 4)
-
-
-def _ndim(value: Any) -> int:
-    # A list may hold tracers (a pytree argument of jit), which NumPy cannot convert.
-    return jnp.asarray(value).ndim if isinstance(value, (list, tuple)) else len(np.shape(value))
-
-
-def _split_shape(shape: tuple[int, ...], counts: Any, probs: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """``(batch_shape, sample_shape)``: the batch axes are the trailing ``ndim`` axes of
-    ``shape``, ``ndim`` the larger rank of the parameters (TF: their broadcast shape)."""
-    rank = min(max(_ndim(counts), _ndim(probs)), len(shape))
-    cut = len(shape) - rank
-    return shape[cut:], shape[:cut]
 
 
 def _is_tf_default(value: Any) -> bool:
@@ -190,14 +166,6 @@ def _skip(par: dict, carry: tuple, u_first: jax.Array, u_second: jax.Array) -> t
     return carry, jnp.zeros(u_first.shape, bool)
 
 
-def _stream_start(o: jax.Array, stride: int) -> tuple[jax.Array, jax.Array]:
-    """``stride * o`` (uint32 ``o``, ``stride < 2**16``) as the 64-bit ``(lo, hi)`` block offset."""
-    lo = o * jnp.uint32(stride)
-    o_hi, o_lo = o >> 16, o & jnp.uint32(0xFFFF)
-    hi = (o_hi * jnp.uint32(stride) + ((o_lo * jnp.uint32(stride)) >> 16)) >> 16
-    return lo, hi
-
-
 def _to_int(value: jax.Array, invalid: jax.Array, dtype: jnp.dtype) -> jax.Array:
     """TF's ``static_cast<U>(double)`` for integer ``U``: truncation, and the int's minimum for
     a value outside its range (inf and NaN included), as x86's conversion gives; -1 where
@@ -219,12 +187,11 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
     t_dtype = _param_dtype(counts, probs)
     if t_dtype.itemsize > cdt.itemsize:  # float64 parameters without x64: float32, as JAX has them
         t_dtype = cdt
-    batch, samples = _split_shape(shape, counts, probs)
+    batch, samples = split_batch_shape(shape, counts, probs)
     nb, spb = math.prod(batch), math.prod(samples)
     if nb * spb == 0:
         return jnp.zeros(shape, dtype)
-    if nb * spb > 2**32:
-        raise ValueError(f"`shape` {shape} has more than 2**32 elements; draw it in pieces.")
+    check_units(nb * spb, shape)
 
     def per_batch(v):
         return jnp.broadcast_to(jnp.asarray(v).astype(t_dtype), batch).reshape(1, nb)
@@ -247,7 +214,7 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
 
     # BTRS constants (Hörmann 1993 with TF's coefficients; random_binomial_op.cc ``btrs``).
     def mul(x, s):
-        return _mul_unfusable(x, jnp.asarray(s, cdt))
+        return mul_unfusable(x, jnp.asarray(s, cdt))
 
     stddev = jnp.sqrt(n * dq * (1 - dq))
     b = 1.15 + mul(stddev, 2.53)
@@ -324,7 +291,7 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
         lo = base[0] + t
         hi = base[1] + (lo < t).astype(jnp.uint32)
         w0, w1, w2, w3 = gen.blocks(key, lo, hi)
-        u_first, u_second = _unit_double(w2, w3, cdt), _unit_double(w0, w1, cdt)
+        u_first, u_second = unit_double(w2, w3, cdt), unit_double(w0, w1, cdt)
         pending, use_btrs = ~done, p["use_btrs"]
         need_inv, need_btrs = jnp.any(pending & ~use_btrs), jnp.any(pending & use_btrs)
         # Each branch runs only while some pending element needs it (under vmap both run).
@@ -341,8 +308,8 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
     o = (pos % jnp.uint32(nb)) * jnp.uint32(spb) + pos // jnp.uint32(nb)
     batch_of = (pos % jnp.uint32(nb)).astype(jnp.int32)
     flat_btrs = jnp.broadcast_to(use_btrs, (spb, nb)).reshape(-1)
-    lo_b, hi_b = _stream_start(o, _BTRS_STRIDE)
-    lo_i, hi_i = _stream_start(o, _INVERSION_STRIDE)
+    lo_b, hi_b = scaled_index(o, _BTRS_STRIDE)
+    lo_i, hi_i = scaled_index(o, _INVERSION_STRIDE)
     base = jnp.where(flat_btrs, lo_b, lo_i), jnp.where(flat_btrs, hi_b, hi_i)
 
     # Block 0 of every lane in one pass over the (samples, batches) grid; then the undecided
@@ -378,7 +345,7 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
         out = to_the_end(par, tuple(x.reshape(grid) for x in base), tuple(x.reshape(grid) for x in state))
         return tuple(x.reshape(-1) for x in out)
 
-    _, k, _, exhausted = _retry_compact(state, compact, everyone)
+    _, k, _, exhausted = retry_compact(state, compact, everyone)
     k, done = k.reshape(grid), ~exhausted.reshape(grid)
 
     value = jnp.where(flip, dcount - k, k)

@@ -37,8 +37,8 @@ What TF 2.21 does (``tensorflow/core/kernels/stateless_random_gamma_op.cc``; the
 Precision modes:
 
 * ``jax_enable_x64`` on: everything in float64 as TF, with every product that TF rounds before
-  an addition kept unfusable (``_mul_unfusable``), ``(1/3) / sqrt(d)`` kept from becoming an
-  ``rsqrt`` product, and TF's ``log1p`` reproduced step for step (:func:`_log1p_neg`; XLA's is
+  an addition kept unfusable (``mul_unfusable``), ``(1/3) / sqrt(d)`` kept from becoming an
+  ``rsqrt`` product, and TF's ``log1p`` reproduced step for step (:func:`log1p_neg`; XLA's is
   up to ~100 ulps off). Measured against TF 2.21 (x86-64 with FMA, glibc 2.36): **bit-exact**
   on the fixture (tests/data/tf_philox_gamma.json: 19 314 values, float16/32/64, alphas from
   1e-3 to 1e4 and the corner values) and on 176 400 + 100 000 further values (alphas 1e-3 to
@@ -64,7 +64,7 @@ Example:
     >>> import jax
     >>> import seedkit._seeds
     >>> from seedkit._algorithms._philox import PHILOX
-    >>> from seedkit._algorithms._tf_gamma import gamma
+    >>> from seedkit._tf._gamma import gamma
     >>> key = PHILOX.key_from_words(seedkit._seeds.seed_words((1, 2)))
     >>> with jax.enable_x64(True):
     ...     x = gamma(PHILOX, key, (2, 3), jax.numpy.float64, [0.5, 1.0, 3.0], 1.0)
@@ -82,15 +82,16 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from seedkit._algorithms._philox import _half_round, _mul_unfusable, _retry_compact, _unit_double
+from seedkit._tf._accounting import RESERVED_BLOCKS_PER_ELEMENT
+from seedkit._tf._box_muller import box_muller_double
+from seedkit._tf._convert import unit_double
+from seedkit._tf._log1p import log1p_neg
+from seedkit._tf._retry import retry_compact
+from seedkit._tf._rounding import half_round, mul_unfusable
+from seedkit._words import check_units, scaled_index
 
-# Blocks reserved per work item: 256 = 2**8 (kReservedSamplesPerOutput,
-# stateless_random_gamma_op.cc).
-_RESERVED_SHIFT = 8
 # Marsaglia & Tsang's squeeze constant, as in stateless_random_gamma_op.cc.
 _SQUEEZE = 0.0331
-# Box-Muller floor for the radius uniform (BoxMullerDouble, random_distributions.h).
-_BM_EPSILON = 1.0e-7
 # Attempts after the first before an element gives up (NaN). TF loops without a bound; an
 # attempt is accepted with probability above 1/2 for every alpha, so this is never reached.
 _MAX_EXTRA_ATTEMPTS = 2000
@@ -98,116 +99,12 @@ _MAX_EXTRA_ATTEMPTS = 2000
 
 def _units(w, cdt) -> tuple[jax.Array, jax.Array]:
     """The two uniform doubles of a block (words 0-1, words 2-3)."""
-    return _unit_double(w[0], w[1], cdt), _unit_double(w[2], w[3], cdt)
+    return unit_double(w[0], w[1], cdt), unit_double(w[2], w[3], cdt)
 
 
 def _normals(w, cdt) -> tuple[jax.Array, jax.Array]:
     """``BoxMullerDouble`` of a block: ``(sin(v) r, cos(v) r)``."""
-    u1, u2 = _units(w, cdt)
-    r = jnp.sqrt(jnp.asarray(-2.0, cdt) * jnp.log(jnp.maximum(u1, jnp.asarray(_BM_EPSILON, cdt))))
-    v = jnp.asarray(2 * math.pi, cdt) * u2
-    return jnp.sin(v) * r, jnp.cos(v) * r
-
-
-# fdlibm's log1p (Sun Microsystems 1993, freely distributable), as glibc's
-# sysdeps/ieee754/dbl-64/s_log1p.c evaluates it: ln 2 in two parts and the coefficients of
-# R(z) ~ Lp1 z + ... + Lp7 z**7 with z = s**2, s = f / (2 + f).
-_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
-_LP = (
-    6.666666666666735130e-01,
-    3.999999999940941908e-01,
-    2.857142874366239149e-01,
-    2.222219843214978396e-01,
-    1.818357216161805012e-01,
-    1.531383769920937332e-01,
-    1.479819860511658591e-01,
-)
-
-
-_SPLITTER = 2.0**27 + 1  # Veltkamp's constant for splitting a double into two 26-bit halves
-
-
-def _split(a: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Veltkamp's split ``a = hi + lo``, each half with at most 26 significant bits (exact; the
-    first product kept unfusable, so that ``t - a`` sees the rounded ``t``)."""
-    t = _mul_unfusable(a, _SPLITTER)
-    hi = t - (t - a)
-    return hi, a - hi
-
-
-def _fma(a: jax.Array, b: Any, c: jax.Array) -> jax.Array:
-    """``a * b + c`` with the product unrounded, as the hardware ``fma`` glibc's FMA build uses:
-    Dekker's exact product ``p + e`` (the four partial products of the halves are exact, so a
-    contracting compiler cannot change them), then ``(p + c) + e`` with the first sum's error
-    carried. Correctly rounded except in near-tie cases (order 2**-50 of random inputs)."""
-    ah, al = _split(a)
-    if isinstance(b, float):  # a constant: split once, in Python
-        bh = float(np.float64(b) * _SPLITTER - (np.float64(b) * _SPLITTER - np.float64(b)))
-        bl = float(np.float64(b) - bh)
-    else:
-        bh, bl = _split(b)
-    p = _mul_unfusable(a, b)
-    e = (((ah * bh - p) + ah * bl) + al * bh) + al * bl
-    s = p + c
-    bb = s - p
-    t = (p - (s - bb)) + (c - bb)  # two-sum error of p + c
-    return s + (t + e)
-
-
-def _log1p_neg(u: jax.Array) -> jax.Array:
-    """``log1p(-u)`` for ``u`` in ``[0, 1)``, step for step as glibc's ``log1p`` (TF's
-    exponential branch calls it; XLA's own ``log1p`` is off by up to about 100 ulps there).
-
-    glibc 2.36 on an x86-64 CPU with FMA runs a build of fdlibm's algorithm compiled with
-    contraction (checked: a ``gcc -O2 -mfma`` build of the same C source agrees with the
-    system's ``log1p`` on 4 million inputs, the ``-mno-fma`` build differs on 0.04 %), so the
-    polynomial's multiply-adds are fused here too (:func:`_fma`) and every other product that
-    meets an addition is kept unfusable. (On a CPU without FMA, glibc, and so TF, round those
-    0.04 % differently.) Float32 (the approximate mode) uses ``jnp.log1p``.
-    """
-    if u.dtype != jnp.float64:
-        return jnp.log1p(-u)
-    m = _mul_unfusable
-    x = -u
-    hx = (lax.bitcast_convert_type(x, jnp.uint64) >> 32).astype(jnp.uint32)
-    ax = hx & jnp.uint32(0x7FFFFFFF)
-    tiny = ax < jnp.uint32(0x3E200000)  # |x| < 2**-29: x - x*x/2 (just x below 2**-54)
-    small = ax <= jnp.uint32(0x3FD2BEC3)  # -0.2929 < x <= 0: k = 0 and f = x
-    # k != 0: 1 + x = 2**k (1 + f) with sqrt(2)/2 <= 1 + f < sqrt(2), and a correction c / u1
-    u1 = lax.optimization_barrier(1.0 + x)  # XLA would fold (1 + x) - 1 into x
-    bits = lax.bitcast_convert_type(u1, jnp.uint64)
-    hu = (bits >> 32).astype(jnp.uint32)
-    k = (hu >> 20).astype(jnp.int32) - 1023
-    c = jnp.where(k > 0, 1.0 - (u1 - x), x - (u1 - 1.0)) / u1
-    hu = hu & jnp.uint32(0xFFFFF)
-    low = hu < jnp.uint32(0x6A09E)
-    k = jnp.where(low, k, k + 1)
-    top = jnp.where(low, hu | jnp.uint32(0x3FF00000), hu | jnp.uint32(0x3FE00000))
-    norm = (top.astype(jnp.uint64) << 32) | (bits & jnp.uint64(0xFFFFFFFF))
-    hu = jnp.where(low, hu, (jnp.uint32(0x100000) - hu) >> 2)
-    f = jnp.where(small, x, lax.bitcast_convert_type(norm, jnp.float64) - 1.0)
-    hu = jnp.where(small, jnp.uint32(1), hu)
-    k = jnp.where(small, 0, k).astype(jnp.float64)
-    c = jnp.where(small, 0.0, c)
-    hfsq = m(0.5 * f, f)
-    k_lo_c = _fma(k, _LN2_LO, c)
-    k_hi = k * _LN2_HI  # exact (ln2_hi has trailing zero bits)
-    # |f| < 2**-20
-    r_short = m(hfsq, _fma(f, -0.66666666666666666, jnp.ones_like(f)))
-    short = jnp.where(k == 0, f - r_short, k_hi - ((r_short - k_lo_c) - f))
-    short = jnp.where(f == 0, jnp.where(k == 0, 0.0, k_hi + k_lo_c), short)
-    # the polynomial R(z), with glibc's grouping and fused multiply-adds
-    s = f / (2.0 + f)
-    z = s * s
-    z2 = z * z
-    z4 = z2 * z2
-    r = _fma(z, _LP[0], m(z2, _fma(z, _LP[2], jnp.full_like(z, _LP[1]))))
-    r = _fma(z4, _fma(z, _LP[4], jnp.full_like(z, _LP[3])), r)
-    r = _fma(z4 * z2, _fma(z, _LP[6], jnp.full_like(z, _LP[5])), r)
-    sr = m(s, hfsq + r)
-    full = jnp.where(k == 0, f - (hfsq - sr), k_hi - ((hfsq - (sr + k_lo_c)) - f))
-    out = jnp.where(hu == 0, short, full)
-    return jnp.where(tiny, jnp.where(ax < jnp.uint32(0x3C900000), x, x - (x * x) * 0.5), out)
+    return box_muller_double(w[0], w[1], w[2], w[3], cdt)
 
 
 def _flat_params(value: Any, dtype, shape, cdt) -> jax.Array:
@@ -220,13 +117,13 @@ def _flat_params(value: Any, dtype, shape, cdt) -> jax.Array:
 def _attempt(x, u, c, d, cdt):
     """One Marsaglia-Tsang test: ``(v**3, v > 0 (or NaN), accepted)`` for normal ``x`` and
     uniform ``u``, with TF's operation order and roundings."""
-    v = jnp.asarray(1, cdt) + _mul_unfusable(x, c)
+    v = jnp.asarray(1, cdt) + mul_unfusable(x, c)
     positive = ~(v <= 0)
-    v = _mul_unfusable(v * v, v)  # it meets 1 - v below
+    v = mul_unfusable(v * v, v)  # it meets 1 - v below
     xx = x * x
-    squeeze = u < jnp.asarray(1, cdt) - _mul_unfusable(jnp.asarray(_SQUEEZE, cdt) * xx, xx)
+    squeeze = u < jnp.asarray(1, cdt) - mul_unfusable(jnp.asarray(_SQUEEZE, cdt) * xx, xx)
     log_v = jnp.log(jnp.where(positive, v, 1))
-    bound = _mul_unfusable(jnp.asarray(0.5, cdt) * x, x) + _mul_unfusable(d, (1 - v) + log_v)
+    bound = mul_unfusable(jnp.asarray(0.5, cdt) * x, x) + mul_unfusable(d, (1 - v) + log_v)
     return v, positive, positive & (squeeze | (jnp.log(u) < bound))
 
 
@@ -302,8 +199,7 @@ def gamma(gen, key, shape: tuple[int, ...], dtype, alpha, beta) -> jax.Array:
     n = math.prod(shape)
     if n == 0:
         return jnp.zeros(shape, dtype)
-    if n > 2**32:
-        raise ValueError(f"`shape` {shape} has {n} elements; at most 2**32 are supported per call.")
+    check_units(n, shape)
     num_alphas = math.prod(np.broadcast_shapes(np.shape(alpha), np.shape(beta)))
     per_alpha = n // num_alphas
     a = _flat_params(alpha, dtype, shape, cdt)
@@ -314,9 +210,10 @@ def gamma(gen, key, shape: tuple[int, ...], dtype, alpha, beta) -> jax.Array:
     item = (pos % jnp.uint32(num_alphas)) * jnp.uint32(per_alpha) + pos // jnp.uint32(num_alphas)
     less = a < 1
     d = a + jnp.where(less, jnp.asarray(2.0 / 3, cdt), jnp.asarray(-1.0 / 3, cdt))
+    base_lo, base_hi = scaled_index(item, RESERVED_BLOCKS_PER_ELEMENT)
     par = {
-        "base_lo": item << _RESERVED_SHIFT,
-        "base_hi": item >> (32 - _RESERVED_SHIFT),
+        "base_lo": base_lo,
+        "base_hi": base_hi,
         "less": less,
         "d": d,
         # (1/3) / sqrt(d), the root behind a barrier: XLA would otherwise rewrite the quotient
@@ -338,7 +235,7 @@ def gamma(gen, key, shape: tuple[int, ...], dtype, alpha, beta) -> jax.Array:
     u_exp = _units(w0, cdt)[1]
     res = lax.cond(
         jnp.any(exponential),
-        lambda: jnp.where(exponential, -_log1p_neg(u_exp), res),
+        lambda: jnp.where(exponential, -log1p_neg(u_exp), res),
         lambda: res,
     )
     # After it, the normal buffer holds sin * r; the uniform buffer holds u_first where a
@@ -361,7 +258,7 @@ def gamma(gen, key, shape: tuple[int, ...], dtype, alpha, beta) -> jax.Array:
         # an item out of attempts (never, in practice) is closed with NaN
         return (jnp.ones_like(sub[0]), jnp.where(sub[0], sub[1], jnp.nan), *sub[2:])
 
-    state = _retry_compact(state, run)
+    state = retry_compact(state, run)
     return _scale(state[1], b_rate, dtype).reshape(shape)
 
 
@@ -370,7 +267,7 @@ def _scale(res: jax.Array, beta: jax.Array, dtype: jnp.dtype) -> jax.Array:
     float32 after each operation, as Eigen does)."""
     tiny = np.finfo(dtype).tiny
     if dtype in (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16)):
-        r = _half_round(res.astype(jnp.float32), dtype)
-        q = _half_round(r / beta.astype(jnp.float32), dtype)
+        r = half_round(res.astype(jnp.float32), dtype)
+        q = half_round(r / beta.astype(jnp.float32), dtype)
         return jnp.maximum(jnp.float32(tiny), q).astype(dtype)
     return jnp.maximum(jnp.asarray(tiny, dtype), res.astype(dtype) / beta)

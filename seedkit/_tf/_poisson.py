@@ -29,7 +29,7 @@ CPU, reached through ``StatelessRandomPoisson`` with the ``GenerateKey`` key/cou
 
 Exactness (``jax_enable_x64`` on, float64 arithmetic): the same word consumption and the same
 double operations. Products that TF rounds before an addition are kept from being fused into
-FMAs (:func:`~seedkit._algorithms._philox._mul_unfusable`). XLA's ``exp``/``log``/``lgamma``
+FMAs (:func:`~seedkit._algorithms.mul_unfusable`). XLA's ``exp``/``log``/``lgamma``
 may differ from glibc's in the last bits, which can only flip a comparison or a ``floor`` that
 lands within an ulp of its threshold. Measured: **0 mismatches** over the fixture
 (``tests/data/tf_philox_poisson.json``, 11 457 values, rates -inf .. 1e9 and +inf, every output
@@ -38,7 +38,7 @@ dtype) and over 2.7e6 further samples (rates 0.5 .. 1e7, int32/int64/float32 out
 Float32 mode (``jax_enable_x64`` off): the same algorithm and words in float32. Each double
 uniform is rounded to float32; the PTRS proposal is formed as
 ``floor(rate) + floor((2a/us + b) u + frac(rate) + 0.43)`` and its log-probability by Loader's
-saddle-point form (``seedkit._rejection._poisson_log_pmf``) instead of the cancelling
+saddle-point form (``seedkit._loader.poisson_log_pmf``) instead of the cancelling
 ``k log(rate) - lgamma(k + 1)``. Measured against TF over 1.8e6 samples (int32 and float32
 outputs, 100 000 per rate): Knuth rates (0.5, 3, 9.99) 0 differences in 6e5; PTRS rates
 10, 17.3, 100, 1234.5: 2 in 8e5 (one rejection path changed, the count off by 5); 1e5: 4 in
@@ -53,7 +53,7 @@ give NaN / -1 (not reachable with valid parameters).
 Example:
     >>> import jax, numpy as np
     >>> from seedkit._algorithms._philox import PHILOX
-    >>> from seedkit._algorithms._tf_poisson import poisson
+    >>> from seedkit._tf._poisson import poisson
     >>> key = PHILOX.key_from_words(np.array([1, 0, 2, 0], np.uint32))
     >>> sample = jax.jit(poisson, static_argnums=(0, 2, 3))
     >>> with jax.enable_x64(True):  # tf.random.stateless_poisson([6], [1, 2], 4.0)
@@ -70,9 +70,12 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-# The module, not its names: _philox may import this module while it is being initialised.
-from seedkit._algorithms import _philox
-from seedkit._rejection import _poisson_log_pmf
+from seedkit._loader import poisson_log_pmf
+from seedkit._tf._accounting import RESERVED_BLOCKS_PER_ELEMENT
+from seedkit._tf._convert import unit_double
+from seedkit._tf._retry import retry_compact
+from seedkit._tf._rounding import mul_unfusable
+from seedkit._words import check_units, scaled_index
 
 # Blocks an element may read before it is given up (TF reserves 256 per output but reads on
 # past them if it must; a valid rate needs a handful).
@@ -86,14 +89,6 @@ def _highest(dtype: jnp.dtype) -> float:
     return float(jnp.finfo(dtype).max)
 
 
-def _check_size(n: int, shape: tuple[int, ...]) -> None:
-    if n * _philox.RESERVED_BLOCKS_PER_ELEMENT + MAX_BLOCKS > 2**64 or n > 2**32:
-        raise ValueError(
-            f"`shape` {tuple(shape)} has {n} elements; the TF Poisson sampler supports at most "
-            "2**32 elements per call. Draw it in pieces with stateless_split seeds."
-        )
-
-
 def poisson(gen: Any, key: jax.Array, shape: tuple[int, ...], dtype: Any, lam: Any) -> jax.Array:
     """TF's ``StatelessRandomPoisson`` of ``shape`` and ``dtype``; ``lam``'s shape is a suffix
     of ``shape`` (scalar ``lam``: every element). See the module docstring."""
@@ -105,7 +100,7 @@ def poisson(gen: Any, key: jax.Array, shape: tuple[int, ...], dtype: Any, lam: A
     n = math.prod(shape)
     if n == 0:
         return jnp.zeros(shape, dtype)
-    _check_size(n, shape)
+    check_units(n, shape)  # (then 256 n + MAX_BLOCKS blocks fit the 64-bit offset too)
     num_rate = max(1, lam.size)
     num_samples = n // num_rate
     # Every lane flat, in output order: position s * num_rate + r holds sample s of rate r.
@@ -122,18 +117,19 @@ def poisson(gen: Any, key: jax.Array, shape: tuple[int, ...], dtype: Any, lam: A
     infinite = rate == jnp.inf
     hopeless = jnp.isnan(rate) | (rate - highest > 40 * jnp.sqrt(jnp.abs(rate)) + 100)
     mu = jnp.where(knuth | infinite | hopeless, 10, rate)  # PTRS lanes only
-    b = _philox._mul_unfusable(jnp.sqrt(mu), cdt.type(2.53)) + cdt.type(0.931)
+    b = mul_unfusable(jnp.sqrt(mu), cdt.type(2.53)) + cdt.type(0.931)
     # float32: k = base + floor(x + frac + 0.43), exact even where rate is not (beyond 2**24)
     base = jnp.zeros_like(mu) if x64 else jnp.where(knuth | infinite | hopeless, 0, jnp.floor(mu))
+    base_lo, base_hi = scaled_index(o, RESERVED_BLOCKS_PER_ELEMENT)  # TF's skip of 256 * o blocks
     par = {
-        "base_lo": o << 8,  # 256 * o as a 64-bit number of blocks
-        "base_hi": o >> 24,
+        "base_lo": base_lo,
+        "base_hi": base_hi,
         "knuth": knuth,
         "exp_neg_rate": jnp.exp(-rate),
         "mu": mu,
         "log_rate": jnp.log(mu),
         "b": b,
-        "a": _philox._mul_unfusable(b, cdt.type(0.02483)) + cdt.type(-0.059),
+        "a": mul_unfusable(b, cdt.type(0.02483)) + cdt.type(-0.059),
         "inv_alpha": cdt.type(1.1239) + cdt.type(1.1328) / (b - cdt.type(3.4)),
         "v_r": cdt.type(0.9277) - cdt.type(3.6224) / (b - cdt.type(2)),
         "base": base,
@@ -144,7 +140,7 @@ def poisson(gen: Any, key: jax.Array, shape: tuple[int, ...], dtype: Any, lam: A
         lo = p["base_lo"] + j
         hi = p["base_hi"] + (lo < p["base_lo"]).astype(jnp.uint32)
         y0, y1, y2, y3 = gen.blocks(key, lo, hi)
-        return _philox._unit_double(y2, y3, cdt), _philox._unit_double(y0, y1, cdt)
+        return unit_double(y2, y3, cdt), unit_double(y0, y1, cdt)
 
     def knuth_step(p, x, prod, d_first, d_second):
         p1 = prod * d_first
@@ -160,14 +156,14 @@ def poisson(gen: Any, key: jax.Array, shape: tuple[int, ...], dtype: Any, lam: A
         us = cdt.type(0.5) - jnp.abs(u)
         q = cdt.type(2) * a / us + b
         if x64:
-            off = jnp.floor(_philox._mul_unfusable(q, u) + mu + cdt.type(0.43))
+            off = jnp.floor(mul_unfusable(q, u) + mu + cdt.type(0.43))
             k = off
-            t = _philox._mul_unfusable(k, p["log_rate"]) - mu
+            t = mul_unfusable(k, p["log_rate"]) - mu
             t = t - lax.lgamma(k + 1)
         else:
             off = jnp.floor(q * u + p["frac"] + cdt.type(0.43))
             k = p["base"] + off
-            t = _poisson_log_pmf(jnp.maximum(k, 0), off - p["frac"], mu)
+            t = poisson_log_pmf(jnp.maximum(k, 0), off - p["frac"], mu)
         too_big = k > highest
         squeeze = (us >= cdt.type(0.07)) & (v <= p["v_r"])
         hopeless_try = (k < 0) | ((us < cdt.type(0.013)) & (v > us))
@@ -203,7 +199,7 @@ def poisson(gen: Any, key: jax.Array, shape: tuple[int, ...], dtype: Any, lam: A
         _, sub = lax.while_loop(cond, lambda c: (c[0] + 1, step(p, c[0], c[1])), (jnp.uint32(1), sub[:3]))
         return jnp.ones_like(sub[0]), sub[1], sub[2], ~sub[0]
 
-    _, off, _, exhausted = _philox._retry_compact(
+    _, off, _, exhausted = retry_compact(
         state,
         lambda lanes, sub: to_the_end({k: v[lanes] for k, v in par.items()}, sub),
         lambda st: to_the_end(par, st),

@@ -41,7 +41,7 @@ classes, 0 with 10 classes or fewer), by one class except one by two; 0 of the f
 Example:
     >>> import jax, numpy as np
     >>> from seedkit._algorithms._philox import PHILOX
-    >>> from seedkit._algorithms._tf_categorical import categorical
+    >>> from seedkit._tf._categorical import categorical
     >>> key = PHILOX.key_from_words(np.array([1, 0, 2, 0], np.uint32))
     >>> logits = np.log([[0.1, 0.25, 0.5, 0.15]])
     >>> sample = jax.jit(categorical, static_argnums=(0, 2, 3))
@@ -59,8 +59,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-# The module, not its names: _philox may import this module while it is being initialised.
-from seedkit._algorithms import _philox
+from seedkit._tf._convert import unit_double
+from seedkit._words import check_units
 
 # Up to this many classes a sample is compared with every cdf entry, above it binary search.
 _COMPARE_ALL_MAX_CLASSES = 64
@@ -101,10 +101,7 @@ def categorical(gen: Any, key: jax.Array, num_samples: int, dtype: Any, logits: 
     n = batch * num_samples
     if n == 0:
         return jnp.zeros((batch, num_samples), dtype)
-    if n > 2**32:
-        raise ValueError(
-            f"{batch} x {num_samples} samples exceed 2**32; draw them in pieces with stateless_split seeds."
-        )
+    check_units(n, (batch, num_samples), "samples")
 
     # max over the finite logits, in the logits' own dtype (exact), then the double cdf
     finite = jnp.isfinite(logits)
@@ -120,7 +117,7 @@ def categorical(gen: Any, key: jax.Array, num_samples: int, dtype: Any, logits: 
     y0, y1, y2, y3 = gen.blocks(key, g >> jnp.uint32(1))
     odd = (g & jnp.uint32(1)) == 1
     x0, x1 = jnp.where(odd, y2, y0), jnp.where(odd, y3, y1)
-    u = _philox._unit_double(x0, x1, jnp.float64 if x64 else jnp.float32)
+    u = unit_double(x0, x1, jnp.float64 if x64 else jnp.float32)
     to_find = u * total
 
     return _upper_bound(cdf, to_find).astype(dtype)
