@@ -16,8 +16,8 @@ Everything the stateful ops (:mod:`seedkit.random`, :mod:`seedkit.nn`) and, late
 * a thread-local stack of **trace handlers**, through which ``seedkit.function`` takes over the
   stateful ops while it traces.
 
-No function here generates numbers: :func:`next_state` returns the seed words and counter that
-the caller hands to :func:`seedkit.stateless._sample`.
+No function here generates numbers: :func:`next_op_state` returns the op state (seed words and
+position, as the algorithm forms them) that the caller samples from.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from typing import Any, Protocol
 import numpy as np
 
 from seedkit import _jax
-from seedkit._words import int_words
 
 # tensorflow/python/framework/random_seed.py: seeds are reduced modulo _MAXINT32, and an op seed
 # without a global seed is paired with DEFAULT_GRAPH_SEED.
@@ -42,7 +41,7 @@ MAXINT32 = 2**31 - 1
 DEFAULT_GRAPH_SEED = 87654321
 
 # Unseeded draws after set_seed count in their own half of the 64-bit counter space (bit 63
-# set), so they can never meet the counters of seeded calls, which start at 0 (see next_state).
+# set), so they can never meet the counters of seeded calls, which start at 0 (see next_op_state).
 _UNSEEDED_BIT = 1 << 63
 
 _DETERMINISM_MESSAGE = (
@@ -114,69 +113,50 @@ def get_seed(op_seed: int | None) -> tuple[int | None, int | None]:
         return None, None
 
 
-def entropy_state() -> np.ndarray:
-    """Fresh OS entropy as 4 seed words and a zero counter (raises under op determinism)."""
-    if _determinism:
-        raise RuntimeError(_DETERMINISM_MESSAGE)
-    return np.frombuffer(os.urandom(16) + bytes(8), dtype=np.uint32)
+def next_op_state(alg: Any, op: str, dtype_key: str, op_seed: int | None, advance: int) -> np.ndarray:
+    """The state (``uint32[6]``) of one call of a stateful op under the algorithm ``alg``, whose
+    counter model (:class:`seedkit._algorithms.RandomAlgorithm`) forms it from the op's seed
+    pair and position; the position then moves on by ``advance``.
 
-
-def next_state(op: str, dtype_key: str, op_seed: int | None, advance: int = 1) -> np.ndarray:
-    """Seed words and counter for one call of a stateful op, as uint32 ``[w0, w1, w2, w3, lo, hi]``.
-
-    The words are ``seed_words((g, o))`` of the op's seed pair; ``(lo, hi)`` is the counter:
-
-    * op seed given: ``(g, o) = combine_seeds(global, op_seed)`` and the counter of
-      ``(op, dtype_key, (g, o))``, which then moves on by ``advance`` (one call under threefry);
-      so the n-th call (n = 0, 1, ...) since ``set_seed`` has counter n.
-    * no op seed, global seed set: ``o`` is the next op seed of the stream, and the counter is
-      ``2**63 + k`` for the k-th draw since ``set_seed``. Nothing is stored, and two unseeded
-      calls never share a (seed, counter) pair even when the 31-bit op seeds collide (which,
-      by the birthday bound, happens within ~50,000 draws).
-    * neither: fresh OS entropy (``RuntimeError`` under op determinism).
-    """
-    with _lock:
-        g = _global_seed
-        if op_seed is not None:
-            g, o = combine_seeds(g, op_seed)
-            key = (op, dtype_key, g, o)
-            n = _counters.get(key, 0)
-            _counters[key] = n + advance
-        elif g is not None:
-            n = _UNSEEDED_BIT | _draws
-            g, o = combine_seeds(g, _draw_op_seed())
-        else:
-            return entropy_state()
-    # g and o lie in [0, 2**31 - 1]: their high words are 0.
-    return np.array([g, 0, o, 0, *int_words(n, 2)], dtype=np.uint32)
-
-
-def next_philox_state(op: str, dtype_key: str, op_seed: int | None, blocks: int) -> np.ndarray:
-    """TF's kernel state for one call of a stateful op under philox, as uint32
-    ``[k0, k1, c0, c1, c2, c3]`` (Philox key, then the 128-bit counter, least significant first).
-
-    TF builds the op's kernel as ``PhiloxRandom(seed=g, seed2=o)`` from its seed pair: key ``g``,
-    counter ``o * 2**64``; every call reserves ``blocks`` Philox blocks (``256`` per element for
-    uniform, normal, ...) and the next call starts after them
-    (../shared/reference/tf_random_internals.md 1.5). The counter lives in the table under
-    ``("philox", op, dtype_key, g, o)``, as TF's eager kernel cache keys kernels by op, dtype and
-    seed pair. Unlike under threefry, an unseeded op after ``set_seed`` also keeps its entry: its
-    drawn op seed names a kernel, which a later op with the same seed pair continues, as in TF.
-    Neither seed: fresh OS entropy (``RuntimeError`` under op determinism).
+    * op seed given: ``(g, o) = combine_seeds(global, op_seed)``; the position is the counter of
+      ``(*alg.op_table_prefix, op, dtype_key, g, o)`` (TF's eager kernel cache keys kernels by
+      op, dtype and seed pair), so the n-th call since ``set_seed`` draws at ``n * advance``.
+    * no op seed, global seed set: ``o`` is the next op seed of the stream. If the algorithm
+      keeps counters for unseeded ops (TF's kernels, philox) the drawn pair names a counter as
+      above; otherwise the position is ``2**63 + k`` for the k-th unseeded draw since
+      ``set_seed`` and nothing is stored, so two unseeded calls never share a (seed, position)
+      pair even when 31-bit op seeds collide (which, by the birthday bound, happens within
+      ~50,000 draws).
+    * neither: fresh OS entropy as the seed words, position 0 (``RuntimeError`` under op
+      determinism).
     """
     with _lock:
         g = _global_seed
         if op_seed is None:
-            if g is None:  # TF: two random::New64() for seed and seed2
-                e = entropy_state()
-                return np.array([e[0], e[1], 0, 0, e[2], e[3]], np.uint32)
+            if g is None:
+                return alg.host_op_state(entropy_words(), 0)
+            if not alg.unseeded_keeps_counter:
+                n = _UNSEEDED_BIT | _draws
+                g, o = combine_seeds(g, _draw_op_seed())
+                return alg.host_op_state(_pair_words(g, o), n)
             op_seed = _draw_op_seed()
         g, o = combine_seeds(g, op_seed)
-        key = ("philox", op, dtype_key, g, o)
+        key = (*alg.op_table_prefix, op, dtype_key, g, o)
         n = _counters.get(key, 0)
-        _counters[key] = n + blocks
-    c = ((o << 64) + n) % 2**128  # TF's Skip carries into the high half (n < 2**64 in practice)
-    return np.array([g, 0, *int_words(c, 4)], dtype=np.uint32)
+        _counters[key] = n + advance
+    return alg.host_op_state(_pair_words(g, o), n)
+
+
+def _pair_words(g: int, o: int) -> np.ndarray:
+    # g and o lie in [0, 2**31 - 1]: their high words are 0.
+    return np.array([g, 0, o, 0], np.uint32)
+
+
+def entropy_words() -> np.ndarray:
+    """Four words of fresh OS entropy (raises under op determinism)."""
+    if _determinism:
+        raise RuntimeError(_DETERMINISM_MESSAGE)
+    return np.frombuffer(os.urandom(16), dtype=np.uint32)
 
 
 def global_seed() -> int | None:
@@ -328,7 +308,7 @@ class OpCall:
 
     ``dist``, ``alg``, ``static`` and ``params`` are the arguments of
     :func:`seedkit.stateless._sample` (already validated); ``op`` and ``dtype_key`` are the
-    op's counter identity (as in :func:`next_state`); ``op_seed`` is the op seed as the user
+    op's counter identity (as in :func:`next_op_state`); ``op_seed`` is the op seed as the user
     gave it (a validated int64, not reduced) or None; ``api`` names the public function for
     messages. The handler returns what :meth:`sample` returns for the seed words and counter it
     chooses; callers such as ``seedkit.nn.dropout`` post-process that value themselves.

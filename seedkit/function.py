@@ -60,13 +60,17 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit import _jax, _state
-from seedkit._algorithms import Algorithm, bit_generator
-from seedkit._tf import stateful_blocks
+from seedkit._algorithms import bit_generator
 from seedkit._words import int_words, times_const
 from seedkit.generator import Generator, _state_hook
 
 _LOOP_BASE = 1 << 30  # hi word of a loop draw's counter: 2**62 / 2**32
 _VMAP_SALT = 0x766D6170  # "vmap": keeps per-element seed words apart from op seeds
+_NO_PER_ELEMENT = (
+    "{api} with the {alg} algorithm inside jax.vmap needs seedkit.function(..., "
+    "vmap_randomness='same'): {alg} has no per-element rule (TF has none to reproduce), or "
+    "seedkit.set_default_algorithm('threefry')."
+)
 _IN_SHARD_MAP = (
     "{what} inside a jax.shard_map body within a seedkit.function is not supported: the body "
     "cannot receive the function's random state. Draw outside the shard_map (seedkit's outputs "
@@ -156,45 +160,38 @@ class _Trace:
         return _state.combine_seeds(g, op_seed)
 
     def __call__(self, call: _state.OpCall) -> Any:
+        """One stateful op while tracing: its state from the runtime seed words and the op's
+        position, both formed as the algorithm's counter model says (an op at the top of the
+        function has run once per earlier call; ops in staged bodies count as the algorithm's
+        ``staged_counter`` says)."""
         base, batch, _ = self._base()
         if _jax.shard_axes():
             raise _state.TracingError(_IN_SHARD_MAP.format(what=call.api))
-        if call.alg == Algorithm.PHILOX:
-            return self._philox(call, base, batch)
-        with _jax.in_trace(base):
-            words = self._words(call.op_seed, base)
-            counter = self._counter(base)
+        alg = call.alg
+        different = self.owner._vmap_randomness == "different"
+        if batch and different and not alg.per_element_vmap:
+            raise NotImplementedError(_NO_PER_ELEMENT.format(api=call.api, alg=alg.name))
+        advance = alg.op_advance(call.dist, call.static, call.params)
+        with _jax.in_trace(base):  # not in a checkpoint body walked through on the way
+            words = self._words(call.op_seed, base)  # [g, 0, o, 0], or entropy
+            if base is self.top:  # runs once per call: it has run n times before
+                position = times_const(self.rng[2], self.rng[3], advance)
+        if base is not self.top and alg.staged_counter == "per_op":
+            # A loop body, cond branch or inner jit: each op counts the times it actually runs.
+            e = self._executions(base)
+            with _jax.in_trace(base):
+                position = times_const(e[0], e[1], advance)
+        elif base is not self.top:
+            with _jax.in_trace(base):
+                position = [*self._counter(base), jnp.uint32(0), jnp.uint32(0)]
+        position = jnp.stack(position[: alg.position_words])
         for bt in reversed(batch):  # outermost vmap first
-            if self.owner._vmap_randomness == "different":
+            if different:
                 with _jax.in_trace(_jax.parent_trace(bt)):
                     index = jnp.arange(_jax.vmap_axis_size(bt), dtype=jnp.uint32)
                     per_element = _element_words(words, index, _VMAP_SALT)
                 words = _jax.batched(bt, per_element, 0)
-        return call.sample(words, counter)
-
-    def _philox(self, call: _state.OpCall, base: Any, batch: list) -> Any:
-        """TF's numbers: the op is a kernel ``PhiloxRandom(g, o)`` of its own (TF gives every op
-        node of a graph one), and on the function's n-th call it has reserved ``n`` times the
-        blocks one call takes, so it draws at counter ``o * 2**64 + n * blocks``."""
-        if batch and self.owner._vmap_randomness == "different":
-            raise NotImplementedError(
-                f"{call.api} with the philox algorithm inside jax.vmap needs "
-                "seedkit.function(..., vmap_randomness='same') (TF has no per-element rule to "
-                "reproduce), or seedkit.set_default_algorithm('threefry')."
-            )
-        blocks = stateful_blocks(call.dist, call.static, call.params)
-        if base is self.top:  # runs once per call: it has run n times before
-            with _jax.in_trace(base):  # not in a checkpoint body walked through on the way
-                executions = self.rng[2:4]
-        else:  # a loop body, cond branch or inner jit: count the times it actually runs
-            executions = self._executions(base)
-        with _jax.in_trace(base):
-            words = self._words(call.op_seed, base)  # [g, 0, o, 0], or entropy
-            c = times_const(executions[0], executions[1], blocks)
-            c2 = c[2] + words[2]  # + o * 2**64 (o < 2**31: at most one carry)
-            c3 = c[3] + words[3] + (c2 < c[2]).astype(jnp.uint32)
-            state = jnp.stack([words[0], words[1], c[0], c[1], c2, c3])
-        return call.sample_state(state)
+        return call.sample_state(alg.op_state(words, position))
 
     def _executions(self, base: Any) -> jax.Array:
         """How often this (staged) op ran before, as uint32 ``[lo, hi]``, and one more run
@@ -307,7 +304,7 @@ def _element_words(words: jax.Array, index: jax.Array, salt: int) -> jax.Array:
     """Independent seed-word vectors from ``words``, one per entry of ``index`` (uint32 of any
     shape; the words go on a new last axis): one threefry block each (key = the first two
     words, counter = (third word xor fourth word xor ``salt``, index))."""
-    gen = bit_generator(Algorithm.THREEFRY)
+    gen = bit_generator("threefry")  # a seed-derivation hash here, whatever the algorithm
     y0, y1 = gen.block(words[:2], words[2] ^ jnp.uint32(salt) ^ words[3], index)
     shape = jnp.shape(index)
     return jnp.stack([jnp.broadcast_to(words[0], shape), jnp.broadcast_to(words[1], shape), y0, y1], axis=-1)

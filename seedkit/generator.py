@@ -54,10 +54,8 @@ import numpy as np
 from jax import lax
 
 from seedkit import _checks, _jax, stateless
-from seedkit._algorithms import Algorithm, bit_generator, resolve_alg
-from seedkit._seeds import scalar_seed_int, seed_words
+from seedkit._algorithms import resolve_alg
 from seedkit._state import TracingError
-from seedkit._tf import RESERVED_BLOCKS_PER_ELEMENT, stateful_blocks
 from seedkit._words import MASK32, add_words, int_words
 
 __all__ = [
@@ -67,8 +65,18 @@ __all__ = [
     "set_global_generator",
 ]
 
-# (counter words, key words) per algorithm; TF: PHILOX_STATE_SIZE = 3 int64, THREEFRY = 2 int64.
-_LAYOUT = {Algorithm.THREEFRY: (2, 2), Algorithm.PHILOX: (4, 2)}
+
+_SEEDS_NEED_X64 = (
+    "Generator(alg={alg!r}).make_seeds returns TF's int64 seeds, which need 64-bit types: enable "
+    "them with jax.config.update('jax_enable_x64', True), or use split() (no 64-bit types "
+    "needed) or alg='threefry'."
+)
+_NOT_DRAWABLE = (
+    "A Generator with alg={alg!r} has its algorithm's methods only (for 'philox', TF's: "
+    "uniform, uniform_full_int, normal, truncated_normal, binomial, make_seeds, split, skip, "
+    "with TF's numbers); this one is seedkit's own and has no TF numbers to follow. Use the "
+    "stateless op with the same alg and seeds from make_seeds(), or alg='threefry'."
+)
 
 
 class GeneratorTraceError(TracingError):
@@ -149,79 +157,39 @@ def _skip(state: jax.Array, inc: jax.Array, n: int) -> jax.Array:
     return _add_counter(state, inc, n)
 
 
-def _next(state: jax.Array) -> jax.Array:
-    """Threefry: the counter plus one (64-bit, with carry)."""
-    lo = state[0] + jnp.uint32(1)
-    hi = state[1] + (lo == 0).astype(jnp.uint32)
-    return jnp.concatenate([jnp.stack([lo, hi]), state[2:]])
+def _increment(alg: Any, draws: int) -> np.ndarray:
+    """The counter increment (uint32 words) of ``draws`` skipped draws (the algorithm's rule:
+    threefry adds ``draws``, philox TF's ``256 * draws``)."""
+    return np.array(int_words(alg.skip_advance(draws), alg.state_layout[0]), np.uint32)
 
 
-@functools.partial(jax.jit, static_argnames=("dist", "static"))
-def _threefry_draw(dist: str, static: tuple, state: jax.Array, params: tuple):
-    """One draw and the advanced state in one compiled call (the eager hot path)."""
+@functools.partial(jax.jit, static_argnames=("alg", "dist", "static"))
+def _draw_kernel(alg: Any, dist: str, static: tuple, state: jax.Array, params: tuple):
+    """One draw and the advanced state in one compiled call (the eager hot path): the sample at
+    the algorithm's key and counter for ``state``, then the counter moves on by what the
+    algorithm says one draw takes (threefry: one; philox: what TF's kernel reserves)."""
     global _TRACES
     _TRACES += 1
-    sample = stateless._sample_from_key(dist, Algorithm.THREEFRY, static, state[2:4], state[0:2], params)
-    return sample, _next(state)
+    key, counter = alg.generator_key(state)
+    sample = stateless._sample_from_key(dist, alg, static, key, counter, params)
+    return sample, alg.advance(state, alg.draw_advance(dist, static, params))
 
 
-def _increment(alg: Algorithm, draws: int) -> np.ndarray:
-    """The counter increment (uint32 words) of ``draws`` skipped draws: threefry adds ``draws``;
-    philox adds TF's ``256 * draws`` (256 blocks reserved per output element)."""
-    n_counter, _ = _LAYOUT[alg]
-    if alg == Algorithm.PHILOX:
-        draws *= RESERVED_BLOCKS_PER_ELEMENT
-    return np.array(int_words(draws, n_counter), np.uint32)
-
-
-# The draws of TF's philox Generator (the stateless V2 kernels, and the stateful binomial kernel,
-# on the state's key and counter); seedkit's extra methods raise NotImplementedError for philox.
-_PHILOX_DISTS = frozenset(
-    {"uniform_float", "uniform_int", "full_int", "normal", "truncated_normal", "binomial"}
-)
-
-
-@functools.partial(jax.jit, static_argnames=("dist", "static"))
-def _philox_draw(dist: str, static: tuple, state: jax.Array, params: tuple):
-    """TF's ``Generator`` draw: the kernel with key ``state[4:6]`` and 128-bit counter
-    ``state[0:4]``, then the counter moves on, carrying across all four words, by what TF's
-    kernel reserves: ``256 * prod(shape)`` for the ``RngReadAndSkip`` draws
-    (../shared/reference/tf_random_internals.md section 5), binomial's own amount for it."""
+@functools.partial(jax.jit, static_argnames=("alg", "count"))
+def _seed_keys(alg: Any, state: jax.Array, count: int):
+    """The algorithm's own ``make_seeds`` keys (TF's int64 keys under philox) and new state."""
     global _TRACES
     _TRACES += 1
-    key = jnp.concatenate([state[4:6], state[0:4]])
-    sample = stateless._sample_from_key(dist, Algorithm.PHILOX, static, key, None, params)
-    blocks = np.array(int_words(stateful_blocks(dist, static, params), 4), np.uint32)
-    return sample, _add_counter(state, jnp.asarray(blocks), 4)
+    return alg.seed_keys(state, count)
 
 
-@functools.partial(jax.jit, static_argnames=("count",))
-def _philox_keys(state: jax.Array, count: int):
-    """TF's ``keys = uniform_full_int([count], int64)`` for ``make_seeds``/``split``, as
-    ``[count, 2]`` uint32 words ``(lo, hi)`` of each int64, and the advanced state."""
+@functools.partial(jax.jit, static_argnames=("alg", "count"))
+def _split(alg: Any, state: jax.Array, count: int):
+    """``count`` child states and the parent's new state (the algorithm's ``split``)."""
     global _TRACES
     _TRACES += 1
-    key = jnp.concatenate([state[4:6], state[0:4]])
-    words = bit_generator(Algorithm.PHILOX).random_bits(key, (count,), 2)
-    return words, _add_counter(state, jnp.asarray(_increment(Algorithm.PHILOX, count)), 4)
-
-
-@functools.partial(jax.jit, static_argnames=("count",))
-def _threefry_split(state: jax.Array, count: int):
-    """``count`` child states ``[0, 0, k0, k1]`` whose keys are one full-int draw."""
-    global _TRACES
-    _TRACES += 1
-    keys = stateless._sample_from_key(
-        "full_int", Algorithm.THREEFRY, ((count, 2), jnp.dtype(jnp.uint32)), state[2:4], state[0:2], ()
-    )
-    children = jnp.concatenate([jnp.zeros((count, 2), jnp.uint32), keys], axis=1)
-    return tuple(children[i] for i in range(count)), _next(state)
-
-
-@jax.jit
-def _threefry_seeded(words: jax.Array) -> jax.Array:
-    key = bit_generator(Algorithm.THREEFRY).key_from_words(words)
-    return jnp.concatenate([jnp.zeros((2,), jnp.uint32), key])
+    children, new = alg.split(state, count)
+    return tuple(children[i] for i in range(count)), new
 
 
 # ------------------------------------------------------------------ host-side parsing
@@ -299,36 +267,14 @@ def _int_or_words(value: Any, n_words: int, name: str, what: str) -> np.ndarray 
     return _words(value, n_words, name, what)
 
 
-def _state_words(state: Any, alg: Algorithm, name: str = "state") -> np.ndarray | jax.Array:
-    n_counter, n_key = _LAYOUT[alg]
-    return _words(state, n_counter + n_key, name, f"a {alg.name.lower()} state")
+def _state_words(state: Any, alg: Any, name: str = "state") -> np.ndarray | jax.Array:
+    n_counter, n_key = alg.state_layout
+    return _words(state, n_counter + n_key, name, f"a {alg.name} state")
 
 
-def _seed_state(seed: Any, alg: Algorithm) -> np.ndarray | jax.Array:
-    """The initial state for ``from_seed`` (see :meth:`Generator.from_seed`)."""
-    scalar = _is_int(seed) or np.ndim(seed) == 0  # non-integer scalars fail in scalar_seed_int
-    if alg == Algorithm.THREEFRY:
-        if scalar:
-            # Hash (seed, 0) into the key, exactly as a stateless op derives its key.
-            words = seed_words((scalar_seed_int(seed), 0))
-        else:
-            words = seed_words(seed)
-        return _threefry_seeded(words)
-    # Philox: TF's layout. A Python int is cut into 64-bit little-endian chunks (counter_lo64,
-    # counter_hi64, key), TF's create_rng_state; a shape-[2] seed (s0, s1) is left-padded to
-    # [0, s0, s1] as TF pads a list.
-    if scalar:
-        v = int(seed) if _is_int(seed) else scalar_seed_int(seed)  # big ints allowed, others checked
-        if not -(2**191) <= v < 2**192:
-            raise ValueError(
-                f"`seed` for alg='philox' must lie in [-2**191, 2**192) (three 64-bit chunks, TF's "
-                f"state size); got {v}."
-            )
-        return np.array(int_words(v, 6), np.uint32)
-    words = seed_words(seed)
-    if isinstance(words, np.ndarray):
-        return np.concatenate([np.zeros(2, np.uint32), words])
-    return jnp.concatenate([jnp.zeros(2, jnp.uint32), words])
+def _seed_state(seed: Any, alg: Any) -> np.ndarray | jax.Array:
+    """The initial state for ``from_seed`` (see :meth:`Generator.from_seed`): the algorithm's."""
+    return alg.seed_state(seed)
 
 
 def _positive_count(count: Any, name: str = "count") -> int:
@@ -433,7 +379,7 @@ class Generator:
             )
         self._init(jnp.asarray(words, jnp.uint32), alg)
 
-    def _init(self, state: Any, alg: Algorithm) -> None:
+    def _init(self, state: Any, alg: Any) -> None:
         self._state = state
         self._alg = alg
         # Re-entrant: seedkit.function holds it across a compiled call that draws from it.
@@ -443,7 +389,7 @@ class Generator:
         self._owner = _jax.trace_token()
 
     @classmethod
-    def _from_trusted(cls, state: Any, alg: Algorithm) -> Generator:
+    def _from_trusted(cls, state: Any, alg: Any) -> Generator:
         """A Generator around an already-valid state (no checks, no copies)."""
         g = object.__new__(cls)
         g._init(state, alg)
@@ -489,7 +435,7 @@ class Generator:
             True
         """
         alg = resolve_alg(alg)
-        n = sum(_LAYOUT[alg])
+        n = sum(alg.state_layout)
         words = np.array([secrets.randbits(32) for _ in range(n)], np.uint32)
         return cls._from_trusted(jnp.asarray(words), alg)
 
@@ -573,13 +519,14 @@ class Generator:
     def key(self) -> jax.Array:
         """The key part of the state: 2 ``uint32`` words (threefry: the threefry2x32 key;
         philox: TF's int64 key as ``[lo, hi]``)."""
-        n_counter, _ = _LAYOUT[self._alg]
+        n_counter, _ = self._alg.state_layout
         return self._locked_read()[n_counter:]
 
     @property
-    def algorithm(self) -> Algorithm:
-        """The algorithm (``seedkit.Algorithm.THREEFRY`` or ``PHILOX``)."""
-        return self._alg
+    def algorithm(self) -> Any:
+        """The algorithm (``seedkit.Algorithm.THREEFRY`` or ``PHILOX``; a registered algorithm
+        of another name reports itself)."""
+        return self._alg.public
 
     # ------------------------------------------------------------- state changes
     def reset(self, state: Any) -> None:
@@ -626,26 +573,21 @@ class Generator:
         delta = int(delta)
         if not 0 <= delta < 2**64:
             raise ValueError(f"`delta` must lie in [0, 2**64); got {delta}.")
-        n_counter, _ = _LAYOUT[self._alg]
+        n_counter, _ = self._alg.state_layout
         inc = _increment(self._alg, delta)
         with self._lock:
             self._write_state(_skip(self._read_state(), inc, n_counter))
 
     # ------------------------------------------------------------- drawing
     def _check_drawable(self, dist: str | None = None) -> None:
-        if self._alg != Algorithm.THREEFRY and dist not in _PHILOX_DISTS:
-            raise NotImplementedError(
-                "With alg='philox' a Generator has TF's methods (uniform, uniform_full_int, "
-                "normal, truncated_normal, binomial, make_seeds, split, skip) with TF's numbers; "
-                "this one is seedkit's own and has no TF numbers to follow. Use the stateless op "
-                "with alg='philox' and seeds from make_seeds(), or alg='threefry'."
-            )
+        allowed = self._alg.generator_dists
+        if allowed is not None and dist not in allowed:
+            raise NotImplementedError(_NOT_DRAWABLE.format(alg=self._alg.name))
 
     def _draw(self, dist: str, static: tuple, params: tuple) -> jax.Array:
         self._check_drawable(dist)
-        draw = _threefry_draw if self._alg == Algorithm.THREEFRY else _philox_draw
         with self._lock:
-            sample, new = draw(dist, static, self._read_state(), params)
+            sample, new = _draw_kernel(self._alg, dist, static, self._read_state(), params)
             self._write_state(new)
         return sample
 
@@ -732,7 +674,7 @@ class Generator:
             (4,)
         """
         dtype = _checks.dtype(dtype, (*_checks.FLOATS, jnp.int32, jnp.int64))
-        if self._alg == Algorithm.PHILOX:  # TF computes in probs' dtype: float32 for Python lists
+        if self._alg.float32_list_params:  # TF computes in probs' dtype: float32 for Python lists
             counts, probs = (
                 np.asarray(v, np.float32) if isinstance(v, (list, tuple)) else v for v in (counts, probs)
             )
@@ -809,15 +751,11 @@ class Generator:
             (2,)
         """
         count = _positive_count(count)
-        if self._alg == Algorithm.PHILOX:
+        if self._alg.int64_seed_keys:  # the algorithm's own seeds: int64 keys over zeros (TF)
             if not jax.config.jax_enable_x64:
-                raise ValueError(
-                    "Generator(alg='philox').make_seeds returns TF's int64 seeds, which need 64-bit "
-                    "types: enable them with jax.config.update('jax_enable_x64', True), or use "
-                    "split() (no 64-bit types needed) or alg='threefry'."
-                )
+                raise ValueError(_SEEDS_NEED_X64.format(alg=self._alg.name))
             with self._lock:
-                words, new = _philox_keys(self._read_state(), count)
+                words, new = _seed_keys(self._alg, self._read_state(), count)
                 self._write_state(new)
             keys = lax.bitcast_convert_type(words, jnp.int64)  # TF: lo | hi << 32
             return jnp.stack([keys, jnp.zeros_like(keys)])
@@ -839,11 +777,7 @@ class Generator:
         """
         count = _positive_count(count)
         with self._lock:
-            if self._alg == Algorithm.PHILOX:  # TF: children [0, 0, key_i], parent += 256 * count
-                words, new = _philox_keys(self._read_state(), count)
-                children = jnp.concatenate([jnp.zeros((count, 4), jnp.uint32), words], axis=1)
-            else:
-                children, new = _threefry_split(self._read_state(), count)
+            children, new = _split(self._alg, self._read_state(), count)
             self._write_state(new)
         return [Generator._from_trusted(children[i], self._alg) for i in range(count)]
 
@@ -865,10 +799,10 @@ class Generator:
         state = self._locked_read()
         if isinstance(state, jax.core.Tracer):
             raise TypeError("Cannot pickle a Generator whose state is traced; pickle it outside jax.jit.")
-        return (_unpickle, (np.asarray(state).tolist(), self._alg.name.lower()))
+        return (_unpickle, (np.asarray(state).tolist(), self._alg.name))
 
     def __repr__(self) -> str:
-        name = self._alg.name.lower()
+        name = self._alg.name
         s = self._state
         if isinstance(s, jax.core.Tracer):
             return f"Generator(state=<traced {s.dtype}{list(s.shape)}>, alg={name!r})"
@@ -879,8 +813,8 @@ class Generator:
         return f"Generator(state={words}, alg={name!r})"
 
 
-def _key_counter_state(key: Any, counter: Any, alg: Algorithm) -> jax.Array:
-    n_counter, n_key = _LAYOUT[alg]
+def _key_counter_state(key: Any, counter: Any, alg: Any) -> jax.Array:
+    n_counter, n_key = alg.state_layout
     k = _int_or_words(key, n_key, "key", "a 64-bit key")
     c = _int_or_words(counter, n_counter, "counter", f"a {32 * n_counter}-bit counter")
     if isinstance(k, np.ndarray) and isinstance(c, np.ndarray):

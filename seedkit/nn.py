@@ -31,7 +31,7 @@ import numpy as np
 
 from seedkit import _checks, _state
 from seedkit import random as _random
-from seedkit._algorithms import get_default_algorithm, resolve_alg
+from seedkit._algorithms import resolve_alg
 from seedkit._seeds import seed_words
 from seedkit.stateless import _sample
 
@@ -140,7 +140,7 @@ def dropout(
         True
     """
     op_seed = _random._op_seed(seed)
-    alg = get_default_algorithm()
+    alg = resolve_alg(None)
     x, dtype = _float_input(x)
     divide, rate, scale = _rate(rate)
     noise = _noise_shape(tuple(np.shape(x)), noise_shape)

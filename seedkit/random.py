@@ -23,14 +23,14 @@ an op with an op seed returns exactly the stateless computation::
     seedkit.stateless._sample(dist, alg, static, words, counter, params)
 
 with ``dist, static, params`` from the stateless module's validators (e.g. ``_uniform_args``)
-and ``alg = Algorithm.THREEFRY``. The k-th unseeded op after ``set_seed(g)`` (k = 0, 1, ...) uses
+and ``alg = "threefry"``. The k-th unseeded op after ``set_seed(g)`` (k = 0, 1, ...) uses
 the pair ``get_seed(None)`` gives at that point and the counter ``2**63 + k``: a half of the
 counter space that seeded calls never reach, so unseeded calls cannot repeat a (seed, counter)
 pair even when two drawn 31-bit op seeds coincide.
 
 Under ``seedkit.set_default_algorithm("philox")`` the same rules produce TensorFlow's numbers:
 an op is TF's kernel ``PhiloxRandom(g, o)`` whose counter moves by the blocks each call
-reserves (:func:`seedkit._state.next_philox_state`); an unseeded op's drawn op seed names a
+reserves (:func:`seedkit._state.next_op_state`); an unseeded op's drawn op seed names a
 kernel like any other, so it behaves exactly as TF's, collisions included.
 
 Under ``jax.jit``/``vmap``/``grad``/``lax`` loops a stateful op raises :class:`TracingError`
@@ -60,16 +60,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit import _checks, _state
-from seedkit._algorithms import Algorithm, get_default_algorithm
+from seedkit._algorithms import resolve_alg
 from seedkit._seeds import scalar_seed_int
 from seedkit._state import DEFAULT_GRAPH_SEED, RandomState, TracingError
-from seedkit._tf import stateful_blocks
 from seedkit.stateless import (
     _categorical_args,
     _gamma_args,
     _normal_args,
     _poisson_args,
-    _sample,
     _sample_from_key,
     _uniform_args,
 )
@@ -83,19 +81,15 @@ _trace_count = 0  # times a kernel body below was traced (tests check that calls
 
 
 def _sample_state(dist: str, alg, static: tuple, state, params: tuple):
-    """Sample from a stateful op's uint32[6] ``state``: under threefry the seed words and the
-    counter of :func:`seedkit._state.next_state`; under philox TF's kernel key and 128-bit
-    counter (:func:`seedkit._state.next_philox_state`)."""
-    if alg == Algorithm.PHILOX:
-        return _sample_from_key(dist, alg, static, state, None, params)
-    return _sample(dist, alg, static, state[:4], state[4:], params)
+    """Sample from a stateful op's uint32[6] ``state`` (:func:`seedkit._state.next_op_state`):
+    the algorithm turns it into its key and counter."""
+    key, counter = alg.op_key(state)
+    return _sample_from_key(dist, alg, static, key, counter, params)
 
 
 def _next_state(alg, dist: str, dtype_key: str, op_seed: int | None, static: tuple, params: tuple):
     """Take the next state of an op's counter (the counter moves): see :func:`_sample_state`."""
-    if alg == Algorithm.PHILOX:
-        return _state.next_philox_state(dist, dtype_key, op_seed, stateful_blocks(dist, static, params))
-    return _state.next_state(dist, dtype_key, op_seed)
+    return _state.next_op_state(alg, dist, dtype_key, op_seed, alg.op_advance(dist, static, params))
 
 
 @functools.partial(jax.jit, static_argnames=("dist", "alg", "static", "fixed"))
@@ -144,20 +138,21 @@ def _run(
     static: tuple,
     params: tuple,
     fixed: tuple | None,
-    verified: bool,
+    verified: Any,
     op_seed: int | None,
 ):
     """Route one validated call: to the active trace handler, to an error while JAX traces,
-    or to the compiled kernel with the next (seed, counter). ``verified``: the parameters hold no
-    tracer and the kernel signature is known to trace (see :func:`_remember`)."""
-    alg = get_default_algorithm()
+    or to the compiled kernel with the next (seed, counter). ``verified``: False, or the algorithm
+    for which the parameters are known to hold no tracer and the kernel to trace
+    (see :func:`_remember`)."""
+    alg = resolve_alg(None)
     handler = _state.current_trace_handler()
     if handler is not None:
         call_params = params if fixed is None else fixed
         return handler(_state.OpCall(api, dist, dtype_key, dist, alg, static, call_params, op_seed))
     if _state.is_tracing() or (not verified and _has_tracer(params)):
         raise _state.tracing_error(api)
-    if not verified or alg != Algorithm.THREEFRY:  # `verified` is about the threefry kernel
+    if verified is not alg:  # `verified` names the algorithm whose kernel was traced
         _verify(alg, dist, static, fixed, () if fixed is not None else params)
     state = _next_state(alg, dist, dtype_key, op_seed, static, params)
     if fixed is not None:
@@ -190,8 +185,9 @@ def _remember(key: tuple | None, spec: tuple) -> tuple:
     dist, dtype_key, static, params, fixed, _ = spec
     if _has_tracer(params):
         return spec
-    _verify(Algorithm.THREEFRY, dist, static, fixed, () if fixed is not None else params)
-    spec = (dist, dtype_key, static, params, fixed, True)
+    alg = resolve_alg(None)
+    _verify(alg, dist, static, fixed, () if fixed is not None else params)
+    spec = (dist, dtype_key, static, params, fixed, alg)
     if key is not None:
         if len(_specs) > 4096:
             _specs.clear()

@@ -21,7 +21,7 @@ import pytest
 
 from seedkit import _state, nn
 from seedkit import random as sk
-from seedkit._algorithms import Algorithm
+from seedkit._algorithms import Algorithm, resolve_alg
 from seedkit._seeds import seed_words
 from seedkit.stateless import _sample
 
@@ -324,13 +324,16 @@ def test_unseeded_calls_never_repeat_even_when_op_seeds_collide():
     else:
         pytest.fail("no collision found")
     sk.set_seed(g)
-    states = [_state.next_state("uniform_float", "float32", None) for _ in range(k2 + 1)]
+    states = [
+        _state.next_op_state(resolve_alg("threefry"), "uniform_float", "float32", None, 1)
+        for _ in range(k2 + 1)
+    ]
     assert (states[k1][:4] == states[k2][:4]).all()  # same seed pair, as TF's get_seed says
     assert not (states[k1] == states[k2]).all()  # but another counter
     # An explicit op seed equal to a drawn one does not meet the unseeded draw either.
     sk.set_seed(g)
-    drawn = _state.next_state("uniform_float", "float32", None)
-    explicit = _state.next_state("uniform_float", "float32", int(drawn[2]))
+    drawn = _state.next_op_state(resolve_alg("threefry"), "uniform_float", "float32", None, 1)
+    explicit = _state.next_op_state(resolve_alg("threefry"), "uniform_float", "float32", int(drawn[2]), 1)
     assert (drawn[:4] == explicit[:4]).all() and not (drawn == explicit).all()
 
 
@@ -353,7 +356,10 @@ def test_unseeded_calls_do_not_grow_the_counter_table():
 def test_no_seed_draws_fresh_entropy_every_call():
     values = {float(sk.uniform([1])[0]) for _ in range(50)}
     assert len(values) == 50
-    words = {tuple(_state.next_state("uniform_float", "float32", None)[:4].tolist()) for _ in range(50)}
+    words = {
+        tuple(_state.next_op_state(resolve_alg("threefry"), "uniform_float", "float32", None, 1)[:4].tolist())
+        for _ in range(50)
+    }
     assert len(words) == 50
 
 

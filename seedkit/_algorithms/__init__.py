@@ -1,30 +1,23 @@
-"""Bit generators: turn a key into raw ``uint32`` bits.
+"""The algorithm registry: every algorithm is one registered :class:`RandomAlgorithm` object.
 
-Each algorithm is a :class:`BitGenerator`: it derives its key from a seed's four words and fills
-shapes with bits. The distribution layer only talks to this interface, so a second algorithm (a
-TensorFlow-compatible Philox) can be added without touching the layers above.
+An algorithm object owns everything algorithm-specific (its bits, its sampler family, the
+stateful ops' counter model, the Generator's state layout; :mod:`seedkit._algorithms._base`).
+Registering one (:func:`register_algorithm`) is all it takes to make it usable as ``alg=`` by
+every stateless op, by ``Generator``, by the stateful ops under :func:`set_default_algorithm`
+and inside ``seedkit.function``: the layers above ask the object and never branch on which
+algorithm it is. seedkit registers two: ``"threefry"`` (its own, the default) and
+``"philox"`` (TensorFlow's numbers).
 """
 
 from __future__ import annotations
 
-import enum
 from typing import Any, Protocol
 
 import jax
 
-
-class Algorithm(enum.IntEnum):
-    """The random-number algorithms, with TensorFlow's values (``tf.random.Algorithm``).
-
-    Example:
-        >>> import seedkit
-        >>> seedkit.Algorithm.THREEFRY.value
-        2
-    """
-
-    PHILOX = 1  # TF's RNG_ALG_PHILOX (tensorflow/core/framework/rng_alg.h)
-    THREEFRY = 2  # RNG_ALG_THREEFRY
-    AUTO_SELECT = 3  # RNG_ALG_AUTO_SELECT
+from seedkit._algorithms._base import Algorithm, RandomAlgorithm
+from seedkit._algorithms._philox import PHILOX
+from seedkit._algorithms._threefry import THREEFRY
 
 
 class BitGenerator(Protocol):
@@ -48,10 +41,44 @@ class BitGenerator(Protocol):
     # whose numbers must match another library's conversions (TF's Philox).
 
 
-_NAMES = {"philox": Algorithm.PHILOX, "threefry": Algorithm.THREEFRY, "auto_select": Algorithm.AUTO_SELECT}
+_REGISTRY: dict[str, RandomAlgorithm] = {}
+
+
+def _normalize(name: str) -> str:
+    return name.lower().replace("-", "_")
+
+
+def register_algorithm(algorithm: RandomAlgorithm) -> RandomAlgorithm:
+    """Make ``algorithm`` usable by name everywhere ``alg=`` is accepted (as JAX's
+    ``register_prng``). Returns it, so it can decorate an instance's creation."""
+    if not isinstance(algorithm, RandomAlgorithm):
+        raise TypeError(f"`algorithm` must be a RandomAlgorithm; got {type(algorithm).__name__}.")
+    key = _normalize(algorithm.name)
+    if key in _REGISTRY or key == "auto_select":
+        raise ValueError(f"an algorithm named {algorithm.name!r} is already registered.")
+    _REGISTRY[key] = algorithm
+    return algorithm
+
+
+def unregister_algorithm(name: str) -> None:
+    """Forget a registered algorithm (tests use this for the ones they register)."""
+    global _default
+    algorithm = _REGISTRY.pop(_normalize(name))
+    if _default is algorithm:
+        _default = THREEFRY
+
+
+def registered_algorithms() -> tuple[RandomAlgorithm, ...]:
+    """Every registered algorithm, in registration order."""
+    return tuple(_REGISTRY.values())
+
+
+register_algorithm(PHILOX)
+register_algorithm(THREEFRY)
+_BY_ID = {Algorithm.PHILOX: PHILOX, Algorithm.THREEFRY: THREEFRY}
 # What "auto_select" (and alg=None) means: one process-wide setting, read when an op is called
 # (or traced), as TF reads its device type. Threefry unless set_default_algorithm says otherwise.
-_default = Algorithm.THREEFRY
+_default: RandomAlgorithm = THREEFRY
 
 
 def set_default_algorithm(alg: Any) -> None:
@@ -74,7 +101,7 @@ def set_default_algorithm(alg: Any) -> None:
     """
     global _default
     resolved = _resolve(alg, "alg")
-    if resolved == Algorithm.AUTO_SELECT:
+    if resolved is None:
         raise ValueError(
             "`alg` must name a concrete algorithm, 'philox' or 'threefry'; 'auto_select' is what "
             "set_default_algorithm defines. Call set_default_algorithm('threefry') to restore "
@@ -83,7 +110,7 @@ def set_default_algorithm(alg: Any) -> None:
     _default = resolved
 
 
-def get_default_algorithm() -> Algorithm:
+def get_default_algorithm() -> Any:
     """The algorithm ``"auto_select"`` resolves to now (``Algorithm.THREEFRY`` unless
     :func:`set_default_algorithm` changed it).
 
@@ -92,52 +119,66 @@ def get_default_algorithm() -> Algorithm:
         >>> seedkit.get_default_algorithm()
         <Algorithm.THREEFRY: 2>
     """
-    return _default
+    return _default.public
 
 
-def resolve_alg(alg: Any, name: str = "alg") -> Algorithm:
-    """Map an ``Algorithm``, its name (case, ``-`` and ``_`` insensitive, as TF) or its int value
-    to a concrete algorithm; ``auto_select`` and ``None`` resolve to the default
-    (:func:`get_default_algorithm`)."""
+def resolve_alg(alg: Any, name: str = "alg") -> RandomAlgorithm:
+    """The registered algorithm for ``alg``: an algorithm object, an ``Algorithm``, a name (case,
+    ``-`` and ``_`` insensitive, as TF) or TF's int id; ``auto_select`` and ``None`` resolve to
+    the default (:func:`get_default_algorithm`)."""
     resolved = _resolve(alg, name)
-    return _default if resolved == Algorithm.AUTO_SELECT else resolved
+    return _default if resolved is None else resolved
 
 
-def _resolve(alg: Any, name: str) -> Algorithm:
+def _accepted() -> str:
+    names = ", ".join(repr(n) for n in _REGISTRY)
+    return f"{names}, 'auto_select' (or seedkit.Algorithm, or 1, 2, 3)"
+
+
+def _resolve(alg: Any, name: str) -> RandomAlgorithm | None:
+    """The algorithm ``alg`` names, or None for auto_select."""
     if alg is None:
-        resolved = Algorithm.AUTO_SELECT
-    elif isinstance(alg, Algorithm):
-        resolved = alg
-    elif isinstance(alg, str):
-        key = alg.lower().replace("-", "_")
-        if key not in _NAMES:
-            raise ValueError(
-                f"`{name}` must be one of 'philox', 'threefry', 'auto_select' (or seedkit.Algorithm, "
-                f"or 1, 2, 3); got {alg!r}."
-            )
-        resolved = _NAMES[key]
-    elif isinstance(alg, int) and not isinstance(alg, bool):
+        return None
+    if isinstance(alg, RandomAlgorithm):
+        if _REGISTRY.get(_normalize(alg.name)) is not alg:
+            raise ValueError(f"`{name}`: algorithm {alg.name!r} is not registered (register_algorithm).")
+        return alg
+    if isinstance(alg, Algorithm):
+        return None if alg == Algorithm.AUTO_SELECT else _BY_ID[alg]
+    if isinstance(alg, str):
+        key = _normalize(alg)
+        if key == "auto_select":
+            return None
+        if key not in _REGISTRY:
+            raise ValueError(f"`{name}` must be one of {_accepted()}; got {alg!r}.")
+        return _REGISTRY[key]
+    if isinstance(alg, int) and not isinstance(alg, bool):
         try:
-            resolved = Algorithm(alg)
+            return _resolve(Algorithm(alg), name)
         except ValueError:
             raise ValueError(
                 f"`{name}`: unsupported algorithm id {alg}; accepted are 1 (philox), 2 (threefry), "
                 "3 (auto_select)."
             ) from None
-    else:
-        raise TypeError(
-            f"`{name}` must be a seedkit.Algorithm, a string or an int; got {type(alg).__name__} {alg!r}."
-        )
-    return resolved
+    raise TypeError(
+        f"`{name}` must be a seedkit.Algorithm, a string or an int; got {type(alg).__name__} {alg!r}."
+    )
 
 
 def bit_generator(alg: Any, name: str = "alg") -> BitGenerator:
-    """The :class:`BitGenerator` for ``alg`` (anything :func:`resolve_alg` accepts)."""
-    resolved = resolve_alg(alg, name)
-    if resolved == Algorithm.THREEFRY:
-        from seedkit._algorithms import _threefry
+    """The bits of ``alg`` (anything :func:`resolve_alg` accepts): the algorithm object itself."""
+    return resolve_alg(alg, name)
 
-        return _threefry.THREEFRY
-    from seedkit._algorithms import _philox
 
-    return _philox.PHILOX
+__all__ = [
+    "Algorithm",
+    "BitGenerator",
+    "RandomAlgorithm",
+    "bit_generator",
+    "get_default_algorithm",
+    "register_algorithm",
+    "registered_algorithms",
+    "resolve_alg",
+    "set_default_algorithm",
+    "unregister_algorithm",
+]

@@ -42,6 +42,7 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -50,8 +51,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit import _tf
+from seedkit._algorithms._base import Algorithm, RandomAlgorithm
 from seedkit._grid import row_major_index
-from seedkit._words import MASK32, add_words, int64_words, mulhilo
+from seedkit._seeds import scalar_seed_int, seed_words
+from seedkit._words import MASK32, add_words, int64_words, int_words, mulhilo, words_int
 
 # Philox-4x32 round multipliers and Weyl key increments (Salmon et al. 2011; the same constants
 # in TF's philox_random.h and Random123).
@@ -129,10 +132,13 @@ def _split_key(key: jax.Array):
 # The bit generator.
 
 
-class PhiloxBitGenerator:
-    """TF-compatible Philox-4x32-10 (see the module docstring for the key and layout)."""
+class PhiloxBitGenerator(RandomAlgorithm):
+    """TF-compatible Philox-4x32-10 (see the module docstring for the key and layout), with
+    TF's sampler family and TF's counter model: positions count Philox blocks, as TF's kernels
+    reserve them (:mod:`seedkit._tf._accounting`)."""
 
     name = "philox"
+    public = Algorithm.PHILOX
 
     def key_from_words(self, words: jax.Array) -> jax.Array:
         """TF's ``GenerateKey``: scramble the seed's four words into key and counter."""
@@ -200,6 +206,84 @@ class PhiloxBitGenerator:
     # TF's conversions and samplers (seedkit.stateless draws by these names): the family this
     # algorithm's numbers come from, in place of seedkit's own conversions.
     samplers: Mapping[str, Callable[..., Any]] = _tf.SAMPLERS
+
+    # -------------------------------------------------------------- counter model
+    # Stateful ops: an op is TF's kernel PhiloxRandom(g, o): key g, counter o * 2**64, and each
+    # call reserves the blocks it may use (../shared/reference/tf_random_internals.md 1.5). An
+    # unseeded op's drawn op seed names a kernel that a later op with the same pair continues.
+    op_table_prefix = ("philox",)
+    unseeded_keeps_counter = True
+    position_words = 4
+
+    def op_advance(self, dist: str, static: tuple, params: tuple) -> int:
+        return _tf.stateful_blocks(dist, static, params)
+
+    def op_state(self, words, position):
+        if isinstance(words, np.ndarray) and isinstance(position, np.ndarray):
+            # TF's Skip carries into the high half (positions stay below 2**64 in practice).
+            c = (words_int(position) + (words_int(words[2:4]) << 64)) % 2**128
+            return np.array([words[0], words[1], *int_words(c, 4)], np.uint32)
+        c = add_words([position[i] for i in range(4)], [jnp.uint32(0), jnp.uint32(0), words[2], words[3]])
+        return jnp.stack([words[0], words[1], *c])
+
+    def op_key(self, state):
+        return state, None
+
+    # Compiled code: each op node is a kernel of its own that counts its executions; TF has no
+    # rule for per-element numbers inside vmap.
+    per_element_vmap = False
+    staged_counter = "per_op"
+
+    # Generators: TF's state [counter (4 words), key (2 words)]; a draw reserves what TF's
+    # kernel reserves, skip(n) moves by 256 * n, split children are [0, 0, 0, 0, k] with keys
+    # from TF's uniform_full_int draw.
+    state_layout = (4, 2)
+    generator_dists = frozenset(
+        {"uniform_float", "uniform_int", "full_int", "normal", "truncated_normal", "binomial"}
+    )
+
+    def generator_key(self, state):
+        return jnp.concatenate([state[4:6], state[0:4]]), None
+
+    def draw_advance(self, dist: str, static: tuple, params: tuple) -> int:
+        return _tf.stateful_blocks(dist, static, params)
+
+    def skip_advance(self, draws: int) -> int:
+        return _tf.RESERVED_BLOCKS_PER_ELEMENT * draws
+
+    def seed_state(self, seed):
+        # TF's create_rng_state: an int is cut into 64-bit little-endian chunks (counter_lo64,
+        # counter_hi64, key); a shape-[2] seed (s0, s1) is left-padded to [0, s0, s1] as TF pads
+        # a list.
+        if _is_int(seed) or np.ndim(seed) == 0:
+            v = int(seed) if _is_int(seed) else scalar_seed_int(seed)  # big ints allowed
+            if not -(2**191) <= v < 2**192:
+                raise ValueError(
+                    f"`seed` for alg='philox' must lie in [-2**191, 2**192) (three 64-bit chunks, "
+                    f"TF's state size); got {v}."
+                )
+            return np.array(int_words(v, 6), np.uint32)
+        words = seed_words(seed)
+        if isinstance(words, np.ndarray):
+            return np.concatenate([np.zeros(2, np.uint32), words])
+        return jnp.concatenate([jnp.zeros(2, jnp.uint32), words])
+
+    int64_seed_keys = True
+    float32_list_params = True
+
+    def seed_keys(self, state, count: int):
+        # TF's keys = uniform_full_int([count], int64) on the state's kernel.
+        keys = self.random_bits(self.generator_key(state)[0], (count,), 2)
+        return keys, self.advance(state, self.skip_advance(count))
+
+    def split(self, state, count: int):
+        # TF: children [0, 0, key_i], parent += 256 * count.
+        keys, new = self.seed_keys(state, count)
+        return jnp.concatenate([jnp.zeros((count, 4), jnp.uint32), keys], axis=1), new
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
 PHILOX = PhiloxBitGenerator()

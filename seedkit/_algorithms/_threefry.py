@@ -23,11 +23,15 @@ any of it changes every number seedkit produces):
 from __future__ import annotations
 
 import math
+import numbers
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from seedkit._algorithms._base import Algorithm, RandomAlgorithm
 from seedkit._grid import row_major_index
+from seedkit._seeds import scalar_seed_int, seed_words
 from seedkit._words import check_units
 
 # Threefry-2x32 rotation distances and key-schedule parity constant (Salmon et al. 2011, Table 4;
@@ -56,8 +60,12 @@ def _hash(k0, k1, x0, x1) -> tuple[jax.Array, jax.Array]:
     return x0, x1
 
 
-class _Threefry:
+class _Threefry(RandomAlgorithm):
+    """seedkit's own algorithm: Threefry bits, seedkit's conversions, and a counter model in
+    which a position counts calls (ops) or draws (Generators)."""
+
     name = "threefry"
+    public = Algorithm.THREEFRY
 
     def key_from_words(self, words: jax.Array) -> jax.Array:
         y0, y1 = _hash(words[0], words[1], words[2], words[3])
@@ -84,6 +92,52 @@ class _Threefry:
         if 2 * grid[-1] != last:
             bits = bits[..., :last]
         return bits.reshape(out_shape)
+
+    # -------------------------------------------------------------- counter model
+    # Stateful ops: the n-th call of an op draws stream n of its seed pair's key (an unseeded op
+    # after set_seed draws at 2**63 + k for the k-th unseeded draw, storing nothing).
+    def op_advance(self, dist: str, static: tuple, params: tuple) -> int:
+        return 1
+
+    def op_state(self, words, position):
+        xp = np if isinstance(words, np.ndarray) and isinstance(position, np.ndarray) else jnp
+        return xp.concatenate([words, position[:2]])
+
+    def op_key(self, state):
+        return self.key_from_words(state[:4]), state[4:6]
+
+    # Generators: state [counter lo, counter hi, key 0, key 1]; every draw moves the counter by
+    # one, whatever its shape; split children are [0, 0, k0, k1] with keys from one draw.
+    state_layout = (2, 2)
+
+    def generator_key(self, state):
+        return state[2:4], state[0:2]
+
+    def draw_advance(self, dist: str, static: tuple, params: tuple) -> int:
+        return 1
+
+    def skip_advance(self, draws: int) -> int:
+        return draws
+
+    def seed_state(self, seed):
+        # An int s acts as the seed (s, 0); the state is [0, 0, key of the seed's words].
+        scalar = _is_int(seed) or np.ndim(seed) == 0  # non-integer scalars fail in scalar_seed_int
+        words = seed_words((scalar_seed_int(seed), 0)) if scalar else seed_words(seed)
+        return _seeded(words)
+
+    def split(self, state, count: int):
+        keys = self.random_bits(self.with_counter(state[2:4], state[0:2]), (count, 2), 1)
+        children = jnp.concatenate([jnp.zeros((count, 2), jnp.uint32), keys], axis=1)
+        return children, self.advance(state, 1)
+
+
+@jax.jit
+def _seeded(words: jax.Array) -> jax.Array:
+    return jnp.concatenate([jnp.zeros((2,), jnp.uint32), THREEFRY.key_from_words(words)])
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
 THREEFRY = _Threefry()
