@@ -256,10 +256,17 @@ def _threefry_split(state: jax.Array, count: int):
     return tuple(children[i] for i in range(count)), _next(state)
 
 
+# from_seed's keys are a domain of their own: without it, from_seed(s) had the key of the seed
+# pair (s, 0), and drew exactly what set_seed(s) + the op with op seed 0 draws.
+_FROM_SEED_DOMAIN = (0x66726F6D, 0x73656564)  # "from", "seed"
+
+
 @jax.jit
 def _threefry_seeded(words: jax.Array) -> jax.Array:
-    key = bit_generator(Algorithm.THREEFRY).key_from_words(words)
-    return jnp.concatenate([jnp.zeros((2,), jnp.uint32), key])
+    gen = bit_generator(Algorithm.THREEFRY)
+    key = gen.key_from_words(words)
+    y0, y1 = gen.block(key, jnp.uint32(_FROM_SEED_DOMAIN[0]), jnp.uint32(_FROM_SEED_DOMAIN[1]))
+    return jnp.concatenate([jnp.zeros((2,), jnp.uint32), jnp.stack([y0, y1])])
 
 
 # ------------------------------------------------------------------ host-side parsing
@@ -505,9 +512,10 @@ class Generator:
         """A Generator from an integer or a shape-``[2]`` seed.
 
         threefry (default): the seed is hashed into the key and the counter starts at 0. An int
-        ``s`` (int64 range) acts as the seed ``(s, 0)``, and a shape-``[2]`` seed gives the key
-        that ``stateless_*`` ops derive from it (its draw ``n`` uses stream ``n`` of that key),
-        so ``from_seed(1)`` and ``from_seed(2)`` are unrelated (TF's are shifted copies).
+        ``s`` (int64 range) acts as the seed ``(s, 0)``; the key is that seed's stateless key
+        hashed once more with a "from_seed" constant, so a Generator's stream is not the one a
+        stateful op with the same seed pair draws (``set_seed(s)`` + ``seed=0``), and
+        ``from_seed(1)`` and ``from_seed(2)`` are unrelated (TF's are shifted copies).
 
         philox: TF's layout. An int is cut into 64-bit little-endian chunks
         ``[counter_lo64, counter_hi64, key]`` (``from_seed(1234)`` has counter 1234, key 0; any

@@ -211,3 +211,22 @@ def test_item10_first_call_holds_closed_over_generators_lock(alg):
         expected = Generator.from_seed(trial, alg=alg)
         expected.skip(31)
         assert g.state.tolist() == expected.state.tolist()
+
+
+# ------------------------------------------------------------------ 12. from_seed streams
+def test_item12_from_seed_is_not_an_op_seed_stream():
+    seedkit.set_seed(42)
+    op = _values(seedkit.uniform([4], seed=0))
+    assert _values(Generator.from_seed(42).uniform([4])) != op
+    seedkit.set_seed(7)
+    op = _values(seedkit.uniform([4], seed=3))
+    assert _values(Generator.from_seed((7, 3)).uniform([4])) != op
+
+
+def test_item12_philox_from_seed_keeps_tfs_layout(philox_default):
+    # TF: from_seed(42) is the state [42, 0, 0] (the int in the counter, key 0), while the op
+    # set_seed(42) + seed=0 draws from PhiloxRandom(42, 0) (key 42): distinct streams in TF too.
+    assert Generator.from_seed(42).state.tolist() == [42, 0, 0, 0, 0, 0]
+    assert Generator.from_seed((7, 3)).state.tolist() == [0, 0, 7, 0, 3, 0]
+    seedkit.set_seed(42)
+    assert _values(Generator.from_seed(42).uniform([4])) != _values(seedkit.uniform([4], seed=0))
