@@ -121,6 +121,12 @@ def trace_token() -> TraceToken:
     return TraceToken(_get_opaque_trace_state())
 
 
+def evaluating():
+    """Evaluate the block's operations at once, even while tracing (public:
+    ``jax.core.eval_context``): for state that must be concrete, like the global Generator."""
+    return jax.core.eval_context()
+
+
 @contextlib.contextmanager
 def in_trace(trace: Trace):
     """Run the block's operations in ``trace`` (an enclosing trace found by :func:`base_trace`):
@@ -168,6 +174,18 @@ def shard_axes() -> tuple[str, ...]:
     """The mesh axes a ``jax.shard_map`` body running now is manual over (empty outside one).
     Public: ``jax.sharding.get_abstract_mesh().manual_axes``."""
     return tuple(jax.sharding.get_abstract_mesh().manual_axes)
+
+
+def enclosing_vmaps() -> list[Trace]:
+    """The vmap traces active around the code running now, outermost first (seedkit.function
+    called under ``jax.vmap`` gives each element its own numbers)."""
+    batch = []
+    t = _find_top_trace(None)
+    while t is not None:
+        if isinstance(t, _batching.BatchTrace):
+            batch.append(t)
+        t = getattr(t, "parent_trace", None)
+    return batch[::-1]
 
 
 def parent_trace(trace: Trace) -> Trace:
@@ -218,6 +236,8 @@ __all__ = [
     "base_trace",
     "batched",
     "current_trace",
+    "enclosing_vmaps",
+    "evaluating",
     "in_trace",
     "is_eager_trace",
     "is_staging",

@@ -30,13 +30,19 @@ passes the random state in and out of every call, so compiled code follows TF's 
   branch, or an inner ``jax.jit``) draws a new stream at every execution: under threefry its
   counter is ``n + 2**62 + d * 2**32`` for the d-th random draw executed inside such bodies
   during call n (philox: see above).
-* **vmap.** Inside ``jax.vmap``, ops draw different numbers for every element by default
+* **vmap.** Inside ``jax.vmap``, and under ``jax.vmap`` of the function (the element index is
+  then an input), ops draw different numbers for every element by default
   (``vmap_randomness="different"``); ``vmap_randomness="same"`` draws one value for all, like
-  ``torch.func.vmap(randomness=...)``.
+  ``torch.func.vmap(randomness=...)``. With "different" a Generator drawing inside the vmap
+  raises: its one state cannot give per-element numbers.
 * **Generators** passed as arguments or closed over advance exactly as in eager code, and the
-  caller's Generator objects hold the new state after the call. A function that closes over a
-  Generator it has not seen before traces once more at its next call, to make that Generator's
-  state an input.
+  caller's Generator objects hold the new state after the call (the first call holds their
+  locks). A returned Generator (directly or as a ``lax.scan`` carry) comes back as the caller's
+  object. A function that closes over a Generator it has not seen before traces once more at
+  its next call, to make that Generator's state an input; so does one that made a Generator
+  and kept it (TF: a variable created on the first trace), which then continues its stream.
+  ``Generator.from_non_deterministic_state()`` hashes the call's fresh entropy. A change of the
+  default algorithm re-traces.
 * **Nesting and autodiff.** A ``seedkit.function`` called while another one traces runs inline
   (its ops take the next op positions of the outer function). ``jax.grad`` of a
   ``seedkit.function`` works (random draws are constants for differentiation).
@@ -52,6 +58,7 @@ import itertools
 import os
 import struct
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -60,12 +67,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit import _jax, _state
-from seedkit._algorithms import bit_generator
+from seedkit._algorithms import bit_generator, resolve_alg
 from seedkit._words import int_words, times_const
 from seedkit.generator import Generator, _state_hook
 
 _LOOP_BASE = 1 << 30  # hi word of a loop draw's counter: 2**62 / 2**32
 _VMAP_SALT = 0x766D6170  # "vmap": keeps per-element seed words apart from op seeds
+_ENTROPY_SALT = 0x6E647374  # "ndst": keeps Generator entropy apart from unseeded ops' words
 _NO_PER_ELEMENT = (
     "{api} with the {alg} algorithm inside jax.vmap needs seedkit.function(..., "
     "vmap_randomness='same'): {alg} has no per-element rule (TF has none to reproduce), or "
@@ -90,6 +98,31 @@ _ordinals: dict[str, itertools.count] = {}
 _TRACE_CONTEXT = jax.make_user_context(None)
 _trace_numbers = itertools.count()
 _ordinals_lock = threading.Lock()
+
+
+_GENERATOR_IN_VMAP = (
+    "{gen!r} drew inside jax.vmap in a seedkit.function with vmap_randomness='different': a "
+    "Generator has one state, so every element would get the same numbers. Draw for all "
+    "elements at once outside the vmap, or give each element a seed:\n"
+    "    wrong: jax.vmap(lambda x: x + g.normal([]))(xs)\n"
+    "    right: xs + g.normal(xs.shape)\n"
+    "    right: seeds = g.make_seeds(n); jax.vmap(lambda x, s: x + seedkit.stateless_normal([], s), "
+    "in_axes=(0, 1))(xs, seeds)\n"
+    "or share one draw on purpose with seedkit.function(..., vmap_randomness='same')."
+)
+
+
+def _outer_element_indices() -> tuple:
+    """Under ``jax.vmap(seedkit.function(f))``: for each vmap around the call (outermost
+    first), a batched uint32 element index, which the compiled call takes as an input so that
+    each element draws its own numbers (the vmap batches the whole compiled call, so the trace
+    inside cannot see it). Empty outside vmap."""
+    indices = []
+    for bt in _jax.enclosing_vmaps():
+        with _jax.in_trace(_jax.parent_trace(bt)):
+            index = jnp.arange(_jax.vmap_axis_size(bt), dtype=jnp.uint32)
+        indices.append(_jax.batched(bt, index, 0))
+    return tuple(indices)
 
 
 def _stable_id(fun: Callable) -> tuple:
@@ -118,7 +151,7 @@ class _Trace:
         self.top = top
         # uint32[8]: global seed, has-global flag, call count lo/hi, entropy; and the execution
         # counts (uint32 lo/hi pairs) of the philox ops in staged bodies, from the last call.
-        self.rng, self.counts_in = rng
+        self.rng, self.counts_in, self.elements = rng
         # next unseeded op position per graph: id(trace) -> [trace, next] (the trace is kept so
         # that its id cannot be reused by a later body's trace)
         self.slots: dict[int, list] = {}
@@ -128,6 +161,8 @@ class _Trace:
         self.gens: dict[int, list] = {id(g): [g, s, None] for g, s in zip(gens, states, strict=True)}
         self.gen_order = [id(g) for g in gens]
         self.new_closed: list[Generator] = []
+        self.made: list[Generator] = []  # Generators made at the top of the trace
+        self.entropy_draws = 0
 
     # ------------------------------------------------------------------ traces
     def _base(self) -> tuple[Any, list, bool]:
@@ -169,11 +204,13 @@ class _Trace:
             raise _state.TracingError(_IN_SHARD_MAP.format(what=call.api))
         alg = call.alg
         different = self.owner._vmap_randomness == "different"
-        if batch and different and not alg.per_element_vmap:
+        if (self.elements or (batch and different)) and not alg.per_element_vmap:
             raise NotImplementedError(_NO_PER_ELEMENT.format(api=call.api, alg=alg.name))
         advance = alg.op_advance(call.dist, call.static, call.params)
         with _jax.in_trace(base):  # not in a checkpoint body walked through on the way
             words = self._words(call.op_seed, base)  # [g, 0, o, 0], or entropy
+            for index in self.elements:  # vmaps around the call: element words, as below
+                words = _element_words(words, index, _VMAP_SALT)
             if base is self.top:  # runs once per call: it has run n times before
                 position = times_const(self.rng[2], self.rng[3], advance)
         if base is not self.top and alg.staged_counter == "per_op":
@@ -251,7 +288,11 @@ class _Trace:
         entry = self.gens.get(id(gen))
         if entry is None:
             # Closed over and not seen before: use its current state as a constant for this
-            # trace, and make it an input from the next call on.
+            # trace, and make it an input from the next call on. Hold its lock until the new
+            # state is written back (Function.__call__ releases it), so that eager draws in
+            # other threads cannot draw from the state this call is drawing from.
+            gen._lock.acquire()
+            _stripped.locked.append(gen)
             with _jax.in_trace(self.top):
                 state = jnp.asarray(gen._state)  # concrete: it was never passed into a trace
             entry = self.gens[id(gen)] = [gen, state, None]
@@ -259,13 +300,19 @@ class _Trace:
             self.new_closed.append(gen)
         return entry
 
-    def read(self, gen: Generator) -> jax.Array | None:
-        entry = self._entry(gen)
-        base, _, crossed = self._base()
+    def _generator_base(self, gen: Generator) -> tuple[Any, list]:
+        """The trace a Generator's state lives in here, or a clear error where a draw would
+        repeat or lose its numbers."""
+        base, batch, crossed = self._base()
         if _jax.shard_axes():
             raise _state.TracingError(_IN_SHARD_MAP.format(what=f"Drawing from {gen!r}"))
         if crossed:
             raise _state.TracingError(_GENERATOR_IN_BODY.format(gen=gen))
+        return base, batch
+
+    def read(self, gen: Generator) -> jax.Array | None:
+        entry = self._entry(gen)
+        base, _ = self._generator_base(gen)
         if base is self.top and entry[2] is None:
             return entry[1]
         if entry[2] is None:
@@ -276,11 +323,9 @@ class _Trace:
 
     def write(self, gen: Generator, state: jax.Array) -> bool:
         entry = self._entry(gen)
-        base, _, crossed = self._base()
-        if _jax.shard_axes():
-            raise _state.TracingError(_IN_SHARD_MAP.format(what=f"Drawing from {gen!r}"))
-        if crossed:
-            raise _state.TracingError(_GENERATOR_IN_BODY.format(gen=gen))
+        base, batch = self._generator_base(gen)
+        if self.elements or (batch and self.owner._vmap_randomness == "different"):
+            raise _state.TracingError(_GENERATOR_IN_VMAP.format(gen=gen))
         state = _unbatch(state, gen)
         if base is self.top and entry[2] is None:
             entry[1] = state
@@ -291,6 +336,34 @@ class _Trace:
         with _jax.in_trace(base):
             entry[2][...] = state
         return True
+
+    def created(self, gen: Generator) -> None:
+        if self._base()[0] is self.top:  # one made in a loop body cannot outlive it
+            self.made.append(gen)
+
+    def entropy(self, n_words: int) -> jax.Array:
+        """Words for ``Generator.from_non_deterministic_state``: a hash of the call's fresh
+        entropy (a runtime input, so every call differs), the draw's position and, in a loop
+        body, the loop draw counter (so every iteration differs too)."""
+        base, _, _ = self._base()
+        k = self.entropy_draws
+        self.entropy_draws += 1
+        with _jax.in_trace(base):
+            e = self.rng[4:8]
+            n = self._counter(base)
+            key = jnp.stack([e[0] ^ n[0], e[1] ^ n[1]])
+            index = jnp.arange((n_words + 1) // 2, dtype=jnp.uint32) + jnp.uint32(8 * k)
+            y0, y1 = bit_generator("threefry").block(  # a seed-derivation hash, whatever the algorithm
+                key, e[2] ^ jnp.uint32(_ENTROPY_SALT), e[3] ^ index
+            )
+            return jnp.stack([y0, y1], axis=1).reshape(-1)[:n_words]
+
+    def lineage(self, gen: Generator) -> int:
+        """The index of ``gen`` among the Generators whose states the call returns: pytree
+        copies of it (returned, or a lax.scan carry that is returned) carry it, and
+        Function.__call__ maps them back to ``gen``."""
+        self._entry(gen)
+        return self.gen_order.index(id(gen))
 
     def final_states(self) -> tuple:
         out = []
@@ -322,6 +395,14 @@ def _unbatch(state: Any, gen: Generator) -> Any:
     return state
 
 
+def _static_key(n_closed: int) -> tuple:
+    """The compiled call's static first argument: the number of known closed-over Generators
+    (a newly found one makes their states inputs) and the default algorithm, which unseeded and
+    ``alg``-less ops read at trace time (a trace from before ``set_default_algorithm`` must not
+    keep drawing the old algorithm's numbers)."""
+    return (n_closed, resolve_alg(None))
+
+
 class Function:
     """A compiled function with TF's random semantics; see :func:`function`."""
 
@@ -337,8 +418,8 @@ class Function:
         self._lock = threading.RLock()
         self.state_id = _stable_id(fun)
         opts = dict(jit_options)
-        # The compiled function takes (n_closed, rng, generator states, *args): shift the
-        # user's positional options by three, and keep n_closed static.
+        # The compiled function takes (static key, rng, generator states, *args): shift the
+        # user's positional options by three, and keep the key (see _static_key) static.
         user_static = _shift_argnums(opts.pop("static_argnums", None), 3)
         static = (0,) + (
             ()
@@ -351,8 +432,8 @@ class Function:
         if "donate_argnums" in opts:
             opts["donate_argnums"] = _shift_argnums(opts["donate_argnums"], 3)
         if isinstance(opts.get("in_shardings"), (tuple, list)):
-            # jit counts in_shardings over the non-static arguments: rng and the states (n_closed
-            # is static) come first.
+            # jit counts in_shardings over the non-static arguments: rng and the states (the
+            # static key is static) come first.
             opts["in_shardings"] = (None, None, *opts["in_shardings"])
         self._jitted = jax.jit(self._traced, **opts)
         functools.update_wrapper(self, fun)
@@ -378,8 +459,9 @@ class Function:
                 self._calls, self._counts = int(snap), _NO_COUNTS
 
     # ------------------------------------------------------------------ calls
-    def _traced(self, n_closed: int, rng, states, *args, **kwargs):
-        # n_closed (static) makes a newly found closed-over Generator trigger one re-trace.
+    def _traced(self, static_key: tuple, rng, states, *args, **kwargs):
+        # static_key (see _static_key) makes a newly found closed-over Generator, or a new
+        # default algorithm, trigger one re-trace.
         (args, kwargs), gens = _restore_generators((args, kwargs))
         trace = _Trace(self, _jax.current_trace(), rng, gens, states)
         # A fresh tracing context per trace: JAX caches traced loop bodies, cond branches and
@@ -387,10 +469,16 @@ class Function:
         # random ops read this trace's state would otherwise be reused, stale, by the next trace.
         with _TRACE_CONTEXT(next(_trace_numbers)), _state.trace_handler(trace), _state_hook(trace):
             out = self._fun(*args, **kwargs)
+            # Flatten returned Generators while the hook is installed: a threaded one gives its
+            # current (traced) state and a lineage tag, not the caller's pre-call state.
+            if _generator_leaves(out):
+                out = jax.tree_util.tree_map(lambda x: x, out)
         if trace.new_closed:
             with self._lock:
                 self._closed.extend(g for g in trace.new_closed if all(g is not c for c in self._closed))
-        return out, trace.final_states(), trace.final_counts()
+        made_states = tuple(g._state for g in trace.made)
+        _stripped.made = [weakref.ref(g) for g in trace.made]  # see _keep_made
+        return out, trace.final_states(), trace.final_counts(), made_states
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         handler = _state.current_trace_handler()
@@ -403,6 +491,16 @@ class Function:
                 "its counters could not advance between calls. Make the outer function a "
                 "seedkit.function too (nested seedkit.functions run inline), or pass a Generator."
             )
+        _stripped.locked = []  # closed-over Generators whose locks the trace takes
+        _stripped.made = []  # Generators the trace makes (none on a call that does not trace)
+        try:
+            return self._call(args, kwargs)
+        finally:
+            for g in _stripped.locked:
+                g._lock.release()
+            _stripped.locked = []
+
+    def _call(self, args: tuple, kwargs: dict) -> Any:
         with self._lock:
             global_seed = _state.global_seed()
             if global_seed is None and self._unseeded and _state.determinism_enabled():
@@ -411,30 +509,38 @@ class Function:
             self._calls += 1
             closed = list(self._closed)
             (args, kwargs), gens = _strip_generators((args, kwargs), closed)
-            if global_seed is None:
-                head = struct.pack("<4I", 0, 0, *int_words(n, 2))
-                rng = np.frombuffer(head + os.urandom(16), np.uint32)
-            else:  # entropy is unused with a global seed
-                words = (global_seed % _state.MAXINT32, 1, *int_words(n, 2), 0, 0, 0, 0)
-                rng = np.frombuffer(struct.pack("<8I", *words), np.uint32)
-            rng = (rng, self._counts)
+            # Fresh entropy even with a global seed: unseeded ops ignore it then, but
+            # Generator.from_non_deterministic_state() inside the function needs it.
+            g_word, has_global = (0, 0) if global_seed is None else (global_seed % _state.MAXINT32, 1)
+            head = struct.pack("<4I", g_word, has_global, *int_words(n, 2))
+            rng = np.frombuffer(head + os.urandom(16), np.uint32)
+            elements = _outer_element_indices() if self._vmap_randomness == "different" else ()
+            rng = (rng, self._counts, elements)
             if not gens:  # the common case, kept short: nothing to lock or write back
-                out, new_states, counts = self._jitted(0, rng, (), *args, **kwargs)
+                out, new_states, counts, made_states = self._jitted(_static_key(0), rng, (), *args, **kwargs)
                 self._keep_counts(counts)
-                if new_states:  # the trace found closed-over Generators: write them back
-                    self._write_back(list(self._closed), new_states)
-                return out
+                self._keep_made(made_states)
+                if not new_states:
+                    return out
+                # the trace found closed-over Generators: write them back
+                written = list(self._closed)
+                self._write_back(written, new_states)
+                return _adopt_returned(out, written)
             for g in gens:
                 g._lock.acquire()
             try:
                 states = tuple(g._state for g in gens)
-                out, new_states, counts = self._jitted(len(closed), rng, states, *args, **kwargs)
+                out, new_states, counts, made_states = self._jitted(
+                    _static_key(len(closed)), rng, states, *args, **kwargs
+                )
                 self._keep_counts(counts)
-                self._write_back(gens + self._closed[len(closed) :], new_states)
+                self._keep_made(made_states)
+                written = gens + self._closed[len(closed) :]
+                self._write_back(written, new_states)
             finally:
                 for g in gens:
                     g._lock.release()
-        return out
+        return _adopt_returned(out, written)
 
     def _keep_counts(self, counts: jax.Array | None) -> None:
         if counts is None:
@@ -447,6 +553,20 @@ class Function:
                 "seedkit.set_default_algorithm('threefry')."
             )
         self._counts = counts
+
+    def _keep_made(self, made_states: tuple) -> None:
+        """Generators made on a traced call and still alive afterwards (kept in a closure, a
+        global, an attribute) become variables, as in tf.function: they get the state the call
+        left them in, and the next call threads them as closed-over Generators (one re-trace),
+        so they continue their stream instead of repeating this call's numbers."""
+        refs, _stripped.made = _stripped.made, []
+        if not refs:
+            return
+        kept = [(ref(), s) for ref, s in zip(refs, made_states, strict=True)]
+        kept = [(g, s) for g, s in kept if g is not None]
+        if kept:
+            self._write_back([g for g, _ in kept], tuple(s for _, s in kept))
+            self._closed.extend(g for g, _ in kept)
 
     @staticmethod
     def _write_back(gens: list[Generator], new_states: tuple) -> None:
@@ -461,6 +581,30 @@ class Function:
 
     def __repr__(self) -> str:
         return f"seedkit.function({getattr(self._fun, '__qualname__', self._fun)!r})"
+
+
+def _adopt_returned(out: Any, written: list[Generator]) -> Any:
+    """Replace the returned copies of threaded Generators (tagged by ``_Trace.lineage``) by the
+    caller's objects, which hold the same new state: ``g, y = step(g, x)`` keeps one Generator,
+    as TF's variable and eager code do, and a Generator carried through lax.scan and returned
+    leaves its advanced state in the caller's object too."""
+    if not _generator_leaves(out):
+        return out  # the common case: nothing to map
+
+    def adopt(x: Any) -> Any:
+        if not isinstance(x, Generator) or x._lineage is None:
+            return x
+        target = written[x._lineage]
+        with target._lock:
+            target._state = x._state
+        return target
+
+    return jax.tree_util.tree_map(adopt, out, is_leaf=lambda x: isinstance(x, Generator))
+
+
+def _generator_leaves(tree: Any) -> list[Generator]:
+    leaves = jax.tree_util.tree_leaves(tree, is_leaf=lambda x: isinstance(x, Generator))
+    return [x for x in leaves if isinstance(x, Generator)]
 
 
 class _GenMarker:

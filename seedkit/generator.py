@@ -55,7 +55,7 @@ from jax import lax
 
 from seedkit import _checks, _jax, stateless
 from seedkit._algorithms import resolve_alg
-from seedkit._state import TracingError
+from seedkit._state import TracingError, is_tracing
 from seedkit._words import MASK32, add_words, int_words
 
 __all__ = [
@@ -82,6 +82,17 @@ _NOT_DRAWABLE = (
 class GeneratorTraceError(TracingError):
     """A Generator was used inside a JAX transformation that it was not passed into (a
     :class:`seedkit.TracingError`, so one ``except`` covers both stateful layers)."""
+
+
+_NON_DETERMINISTIC_TRACED = (
+    "Generator.from_non_deterministic_state() was called inside jax.jit (or another JAX "
+    "transformation): its entropy would be read once, at trace time, and every call would "
+    "repeat the same numbers. Create it outside and pass it in:\n"
+    "    wrong: jax.jit(lambda x: Generator.from_non_deterministic_state().normal(x.shape))\n"
+    "    right: g = Generator.from_non_deterministic_state()\n"
+    "           jax.jit(lambda g, x: (g, g.normal(x.shape)))(g, x)\n"
+    "or compile with seedkit.function, which gives it fresh entropy at every call."
+)
 
 
 def _closed_over_error(gen: Generator) -> GeneratorTraceError:
@@ -120,6 +131,17 @@ class _StateHook(Protocol):
     def read(self, gen: Generator) -> jax.Array | None: ...
 
     def write(self, gen: Generator, state: jax.Array) -> bool: ...
+
+    def created(self, gen: Generator) -> None:
+        """``gen`` was made while the hook is installed (its state is traced): the hook may keep
+        it alive across calls (TF: a Generator made on the first trace is a variable)."""
+
+    def entropy(self, n_words: int) -> jax.Array:
+        """``n_words`` uint32 words of fresh entropy for this call (a runtime input)."""
+
+    def lineage(self, gen: Generator) -> int | None:
+        """A token for ``gen`` that its pytree copies carry (see :meth:`Generator.tree_flatten`),
+        so the hook can map copies returned from the traced function back to ``gen``."""
 
 
 _hooks = threading.local()
@@ -360,7 +382,7 @@ class Generator:
         True
     """
 
-    __slots__ = ("__weakref__", "_alg", "_lock", "_owner", "_state")
+    __slots__ = ("__weakref__", "_alg", "_lineage", "_lock", "_owner", "_state")
 
     def __init__(self, copy_from: Generator | None = None, state: Any = None, alg: Any = None):
         if copy_from is not None:
@@ -382,6 +404,8 @@ class Generator:
     def _init(self, state: Any, alg: Any) -> None:
         self._state = state
         self._alg = alg
+        # Set on pytree copies of a Generator that a state hook threads (see tree_flatten).
+        self._lineage: int | None = None
         # Re-entrant: seedkit.function holds it across a compiled call that draws from it.
         self._lock = threading.RLock()
         # The trace this Generator belongs to (the eval trace for eager code): it may draw
@@ -389,10 +413,15 @@ class Generator:
         self._owner = _jax.trace_token()
 
     @classmethod
-    def _from_trusted(cls, state: Any, alg: Any) -> Generator:
-        """A Generator around an already-valid state (no checks, no copies)."""
+    def _from_trusted(cls, state: Any, alg: Any, made: bool = True) -> Generator:
+        """A Generator around an already-valid state (no checks, no copies). ``made``: a new
+        Generator (not a pytree copy), which a state hook is told about when it is traced."""
         g = object.__new__(cls)
         g._init(state, alg)
+        if made and isinstance(state, jax.core.Tracer):
+            hook = _current_hook()
+            if hook is not None:
+                hook.created(g)
         return g
 
     # ------------------------------------------------------------- constructors
@@ -401,9 +430,10 @@ class Generator:
         """A Generator from an integer or a shape-``[2]`` seed.
 
         threefry (default): the seed is hashed into the key and the counter starts at 0. An int
-        ``s`` (int64 range) acts as the seed ``(s, 0)``, and a shape-``[2]`` seed gives the key
-        that ``stateless_*`` ops derive from it (its draw ``n`` uses stream ``n`` of that key),
-        so ``from_seed(1)`` and ``from_seed(2)`` are unrelated (TF's are shifted copies).
+        ``s`` (int64 range) acts as the seed ``(s, 0)``; the key is that seed's stateless key
+        hashed once more with a "from_seed" constant, so a Generator's stream is not the one a
+        stateful op with the same seed pair draws (``set_seed(s)`` + ``seed=0``), and
+        ``from_seed(1)`` and ``from_seed(2)`` are unrelated (TF's are shifted copies).
 
         philox: TF's layout. An int is cut into 64-bit little-endian chunks
         ``[counter_lo64, counter_hi64, key]`` (``from_seed(1234)`` has counter 1234, key 0; any
@@ -436,6 +466,11 @@ class Generator:
         """
         alg = resolve_alg(alg)
         n = sum(alg.state_layout)
+        if is_tracing():  # entropy drawn now would be a constant of the traced function
+            hook = _current_hook()
+            if hook is None:
+                raise TracingError(_NON_DETERMINISTIC_TRACED)
+            return cls._from_trusted(hook.entropy(n), alg)
         words = np.array([secrets.randbits(32) for _ in range(n)], np.uint32)
         return cls._from_trusted(jnp.asarray(words), alg)
 
@@ -783,11 +818,24 @@ class Generator:
 
     # ------------------------------------------------------------- pytree, copy, pickle, repr
     def tree_flatten(self):
-        return (self._state,), self._alg
+        # Inside a seedkit.function, a Generator it threads (passed in or closed over) has its
+        # current state in the hook, not in _state (the caller's pre-call state): flatten that,
+        # so returning the Generator or carrying it into lax.scan continues its stream instead
+        # of repeating it, and tag the copies so the hook can hand their state back to it.
+        state, lineage = self._state, self._lineage
+        if not self._usable_here():
+            hook = _current_hook()
+            hooked = hook.read(self) if hook is not None else None
+            if hooked is not None:
+                state, lineage = hooked, hook.lineage(self)
+        return (state,), self._alg if lineage is None else (self._alg, lineage)
 
     @classmethod
-    def tree_unflatten(cls, alg, children):
-        return cls._from_trusted(children[0], alg)
+    def tree_unflatten(cls, aux, children):
+        alg, lineage = aux if isinstance(aux, tuple) else (aux, None)
+        g = cls._from_trusted(children[0], alg, made=False)
+        g._lineage = lineage
+        return g
 
     def __copy__(self) -> Generator:
         return Generator._from_trusted(self._locked_read(), self._alg)
@@ -843,7 +891,10 @@ def get_global_generator() -> Generator:
     global _global_generator
     with _global_lock:
         if _global_generator is None:
-            _global_generator = Generator.from_non_deterministic_state()
+            # Made from concrete entropy even when first asked for inside a trace: a traced
+            # state would leak into the process-wide Generator (and repeat at every call).
+            with _jax.evaluating():
+                _global_generator = Generator.from_non_deterministic_state()
         return _global_generator
 
 

@@ -49,6 +49,23 @@ def stateless_draw(dist, static, seed, n, params=()):
     return np.asarray(stateless._sample(dist, Algorithm.THREEFRY, static, seed_words(seed), counter, params))
 
 
+def from_seed_draw(dist, static, seed, n, params=()):
+    """Draw ``n`` of ``Generator.from_seed(seed)``: stream ``n`` of the seed's stateless key
+    hashed once more with the from_seed domain constant (README "Changes")."""
+    from seedkit._algorithms import bit_generator
+
+    # The documented domain constant: the ASCII words "from" and "seed", written out here rather
+    # than imported, so a change of the library's constant fails this test.
+    domain = (int.from_bytes(b"from", "big"), int.from_bytes(b"seed", "big"))
+    gen = bit_generator(Algorithm.THREEFRY)
+    key = gen.key_from_words(jnp.asarray(seed_words(seed)))
+    y0, y1 = gen.block(key, jnp.uint32(domain[0]), jnp.uint32(domain[1]))
+    counter = jnp.asarray(np.array([n & 0xFFFFFFFF, n >> 32], np.uint32))
+    return np.asarray(
+        stateless._sample_from_key(dist, Algorithm.THREEFRY, static, jnp.stack([y0, y1]), counter, params)
+    )
+
+
 # ------------------------------------------------------------------------- construction
 def test_threefry_int_seed_is_hashed_into_the_key_with_counter_zero():
     for s in (0, 1, -7, 2**63 - 1, -(2**63)):
@@ -58,16 +75,17 @@ def test_threefry_int_seed_is_hashed_into_the_key_with_counter_zero():
         for n in range(3):
             x = np.asarray(g.uniform([5]))
             np.testing.assert_array_equal(
-                x, stateless_draw("uniform_float", ((5,), F32), (s, 0), n, (0, 1.0))
+                x, from_seed_draw("uniform_float", ((5,), F32), (s, 0), n, (0, 1.0))
             )
+            assert not np.array_equal(x, stateless_draw("uniform_float", ((5,), F32), (s, 0), n, (0, 1.0)))
 
 
-def test_threefry_pair_seed_uses_the_stateless_key_of_that_seed():
+def test_threefry_pair_seed_uses_the_domain_separated_stateless_key_of_that_seed():
     for seed in [(1, 2), np.array([-3, 2**40]), jnp.array([5, 6], jnp.int32), jnp.array([7, 8], jnp.uint32)]:
         g = Generator.from_seed(seed)
         host = tuple(int(v) for v in np.asarray(seed).tolist())
         x = np.asarray(g.normal([4]))
-        np.testing.assert_array_equal(x, stateless_draw("normal", ((4,), F32), host, 0, (0.0, 1.0)))
+        np.testing.assert_array_equal(x, from_seed_draw("normal", ((4,), F32), host, 0, (0.0, 1.0)))
     assert words(Generator.from_seed(5)) == words(Generator.from_seed((5, 0)))
 
 
@@ -295,7 +313,7 @@ def test_draws_match_the_stateless_core_at_their_counter():
     ]
     for n, (draw, dist, static, params) in enumerate(cases):
         np.testing.assert_array_equal(
-            np.asarray(draw()), stateless_draw(dist, static, seed, n, params), err_msg=dist
+            np.asarray(draw()), from_seed_draw(dist, static, seed, n, params), err_msg=dist
         )
 
 
@@ -310,7 +328,7 @@ def test_rejection_draws_match_the_stateless_core_at_their_counter():
     ]
     for n, (draw, dist, static, params) in enumerate(cases):
         np.testing.assert_array_equal(
-            np.asarray(draw()), stateless_draw(dist, static, seed, n, params), err_msg=dist
+            np.asarray(draw()), from_seed_draw(dist, static, seed, n, params), err_msg=dist
         )
 
 

@@ -234,8 +234,13 @@ def test_function_loop_counters_are_state():
 def test_function_loop_counters_refuse_to_become_tracers():
     f = _loop_fn([])
     seedkit.set_seed(8)
-    with pytest.raises(seedkit.TracingError, match="threefry"):
+    # Under jax.vmap with vmap_randomness="different" (the default) philox ops refuse first
+    # (no per-element rule, issue 13 item 4); with "same" the loop counters refuse.
+    with pytest.raises(NotImplementedError, match="vmap_randomness='same'"):
         jax.vmap(f)(jnp.array([1, 2]))
+    same = seedkit.function(f.__wrapped__, vmap_randomness="same")
+    with pytest.raises(seedkit.TracingError, match="threefry"):
+        jax.vmap(same)(jnp.array([1, 2]))
 
 
 def test_function_vmap_needs_same_randomness():

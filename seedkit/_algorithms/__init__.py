@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import jax
 
+from seedkit._algorithms._base import REGISTRY as _REGISTRY
 from seedkit._algorithms._base import Algorithm, RandomAlgorithm
 from seedkit._algorithms._philox import PHILOX
 from seedkit._algorithms._threefry import THREEFRY
@@ -39,9 +40,6 @@ class BitGenerator(Protocol):
     # Optional: ``samplers`` (a dict from sampler name to function) overrides the shared
     # bits-to-values conversions in seedkit._distributions for this algorithm, for an algorithm
     # whose numbers must match another library's conversions (TF's Philox).
-
-
-_REGISTRY: dict[str, RandomAlgorithm] = {}
 
 
 def _normalize(name: str) -> str:

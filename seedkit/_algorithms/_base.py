@@ -151,6 +151,13 @@ class RandomAlgorithm:
 
     def __reduce__(self) -> tuple:
         # Registered algorithms pickle by name (a Generator pickles its algorithm).
-        from seedkit._algorithms import resolve_alg
+        return (registered, (self.name,))
 
-        return (resolve_alg, (self.name,))
+
+# name -> algorithm; filled by seedkit._algorithms.register_algorithm.
+REGISTRY: dict[str, RandomAlgorithm] = {}
+
+
+def registered(name: str) -> RandomAlgorithm:
+    """The registered algorithm called ``name`` (what a pickled algorithm unpickles to)."""
+    return REGISTRY[name.lower().replace("-", "_")]

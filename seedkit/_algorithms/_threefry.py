@@ -120,7 +120,8 @@ class _Threefry(RandomAlgorithm):
         return draws
 
     def seed_state(self, seed):
-        # An int s acts as the seed (s, 0); the state is [0, 0, key of the seed's words].
+        # An int s acts as the seed (s, 0); the state is [0, 0, k] with k the seed's stateless
+        # key hashed once more under a "from_seed" domain constant.
         scalar = _is_int(seed) or np.ndim(seed) == 0  # non-integer scalars fail in scalar_seed_int
         words = seed_words((scalar_seed_int(seed), 0)) if scalar else seed_words(seed)
         return _seeded(words)
@@ -131,9 +132,16 @@ class _Threefry(RandomAlgorithm):
         return children, self.advance(state, 1)
 
 
+# from_seed's keys are a domain of their own: without it, from_seed(s) had the key of the seed
+# pair (s, 0), and drew exactly what set_seed(s) + the op with op seed 0 draws.
+_FROM_SEED_DOMAIN = (0x66726F6D, 0x73656564)  # "from", "seed"
+
+
 @jax.jit
 def _seeded(words: jax.Array) -> jax.Array:
-    return jnp.concatenate([jnp.zeros((2,), jnp.uint32), THREEFRY.key_from_words(words)])
+    key = THREEFRY.key_from_words(words)
+    y0, y1 = THREEFRY.block(key, jnp.uint32(_FROM_SEED_DOMAIN[0]), jnp.uint32(_FROM_SEED_DOMAIN[1]))
+    return jnp.concatenate([jnp.zeros((2,), jnp.uint32), jnp.stack([y0, y1])])
 
 
 def _is_int(x) -> bool:
