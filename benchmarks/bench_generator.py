@@ -18,7 +18,7 @@ import time
 import jax
 import jax.numpy as jnp
 
-from seedkit import generator as G
+from seedkit import _generator_kernels as K
 from seedkit.generator import Generator
 
 
@@ -71,9 +71,9 @@ def eager_rows(calls: int, rounds: int):
     rows = []
     for name, ours, theirs in cases:
         ours()  # first call per shape and dtype traces
-        before = G._TRACES
+        before = K._TRACES
         a, b = compare(ours, theirs, calls, rounds)
-        rows.append((name, a, b, G._TRACES - before))
+        rows.append((name, a, b, K._TRACES - before))
     return rows
 
 

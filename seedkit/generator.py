@@ -40,23 +40,34 @@ JAX hands through unchanged).
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import numbers
 import secrets
 import threading
-from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from seedkit import _checks, _jax, stateless
+from seedkit import _jax
 from seedkit._algorithms import resolve_alg
+from seedkit._generator_args import (
+    _describe,
+    _int_or_words,
+    _is_int,
+    _positive_count,
+    _seed_state,
+    _state_words,
+)
+from seedkit._generator_draws import _Draws
+from seedkit._generator_kernels import (
+    _current_hook,
+    _increment,
+    _seed_keys,
+    _skip,
+    _split,
+)
 from seedkit._state import TracingError, is_tracing
-from seedkit._words import MASK32, add_words, int_words
 
 __all__ = [
     "Generator",
@@ -70,12 +81,6 @@ _SEEDS_NEED_X64 = (
     "Generator(alg={alg!r}).make_seeds returns TF's int64 seeds, which need 64-bit types: enable "
     "them with jax.config.update('jax_enable_x64', True), or use split() (no 64-bit types "
     "needed) or alg='threefry'."
-)
-_NOT_DRAWABLE = (
-    "A Generator with alg={alg!r} has its algorithm's methods only (for 'philox', TF's: "
-    "uniform, uniform_full_int, normal, truncated_normal, binomial, make_seeds, split, skip, "
-    "with TF's numbers); this one is seedkit's own and has no TF numbers to follow. Use the "
-    "stateless op with the same alg and seeds from make_seeds(), or alg='threefry'."
 )
 
 
@@ -115,252 +120,11 @@ def _closed_over_error(gen: Generator) -> GeneratorTraceError:
     )
 
 
-# ------------------------------------------------------------------ tracing and the state hook
-class _StateHook(Protocol):
-    """The seam for ``seedkit.function`` (issue 5): lifts closed-over Generators' state.
-
-    While a hook is installed (:func:`_state_hook`) in a thread, a Generator used in a trace it
-    does not belong to asks the innermost hook instead of raising. ``read`` returns the state to
-    use (typically a traced input standing for the Generator's state) or ``None`` to decline;
-    ``write`` stores the new (traced) state and returns ``True``, or ``False`` to decline. The
-    hook keeps those traced states in its own table, never in the Generator, and writes the
-    concrete result back after the compiled call with ``gen._write_state(new)`` (eagerly, under
-    ``gen._lock``).
-    """
-
-    def read(self, gen: Generator) -> jax.Array | None: ...
-
-    def write(self, gen: Generator, state: jax.Array) -> bool: ...
-
-    def created(self, gen: Generator) -> None:
-        """``gen`` was made while the hook is installed (its state is traced): the hook may keep
-        it alive across calls (TF: a Generator made on the first trace is a variable)."""
-
-    def entropy(self, n_words: int) -> jax.Array:
-        """``n_words`` uint32 words of fresh entropy for this call (a runtime input)."""
-
-    def lineage(self, gen: Generator) -> int | None:
-        """A token for ``gen`` that its pytree copies carry (see :meth:`Generator.tree_flatten`),
-        so the hook can map copies returned from the traced function back to ``gen``."""
-
-
-_hooks = threading.local()
-
-
-@contextlib.contextmanager
-def _state_hook(hook: _StateHook) -> Iterator[None]:
-    """Install ``hook`` for this thread for the duration of the block (nests)."""
-    stack = _hooks.__dict__.setdefault("stack", [])
-    stack.append(hook)
-    try:
-        yield
-    finally:
-        stack.pop()
-
-
-def _current_hook() -> _StateHook | None:
-    stack = getattr(_hooks, "stack", None)
-    return stack[-1] if stack else None
-
-
-# ------------------------------------------------------------------ compiled state arithmetic
-_TRACES = 0  # times a draw kernel was traced: the no-retracing tests read it
-
-
-def _add_counter(state: jax.Array, inc: jax.Array, n: int) -> jax.Array:
-    """Add the little-endian multi-word ``inc`` (uint32[n]) to the first ``n`` words of
-    ``state`` with carries; the counter wraps modulo ``2**(32 n)`` as TF's does."""
-    words = add_words([state[i] for i in range(n)], [inc[i] for i in range(n)])
-    return jnp.concatenate([jnp.stack(words), state[n:]])
-
-
-@functools.partial(jax.jit, static_argnames=("n",))
-def _skip(state: jax.Array, inc: jax.Array, n: int) -> jax.Array:
-    return _add_counter(state, inc, n)
-
-
-def _increment(alg: Any, draws: int) -> np.ndarray:
-    """The counter increment (uint32 words) of ``draws`` skipped draws (the algorithm's rule:
-    threefry adds ``draws``, philox TF's ``256 * draws``)."""
-    return np.array(int_words(alg.skip_advance(draws), alg.state_layout[0]), np.uint32)
-
-
-@functools.partial(jax.jit, static_argnames=("alg", "dist", "static"))
-def _draw_kernel(alg: Any, dist: str, static: tuple, state: jax.Array, params: tuple):
-    """One draw and the advanced state in one compiled call (the eager hot path): the sample at
-    the algorithm's key and counter for ``state``, then the counter moves on by what the
-    algorithm says one draw takes (threefry: one; philox: what TF's kernel reserves)."""
-    global _TRACES
-    _TRACES += 1
-    key, counter = alg.generator_key(state)
-    sample = stateless._sample_from_key(dist, alg, static, key, counter, params)
-    return sample, alg.advance(state, alg.draw_advance(dist, static, params))
-
-
-@functools.partial(jax.jit, static_argnames=("alg", "count"))
-def _seed_keys(alg: Any, state: jax.Array, count: int):
-    """The algorithm's own ``make_seeds`` keys (TF's int64 keys under philox) and new state."""
-    global _TRACES
-    _TRACES += 1
-    return alg.seed_keys(state, count)
-
-
-@functools.partial(jax.jit, static_argnames=("alg", "count"))
-def _split(alg: Any, state: jax.Array, count: int):
-    """``count`` child states and the parent's new state (the algorithm's ``split``)."""
-    global _TRACES
-    _TRACES += 1
-    children, new = alg.split(state, count)
-    return tuple(children[i] for i in range(count)), new
-
-
-# ------------------------------------------------------------------ host-side parsing
-def _describe(value: Any) -> str:
-    if isinstance(value, (jax.Array, np.ndarray)):
-        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
-
-
-def _is_int(x: Any) -> bool:
-    return isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
-def _host_ints(value: Any, name: str) -> list[int] | None:
-    """The integers of a 1-D host value (list, tuple, NumPy array, concrete JAX array), or
-    ``None`` for a traced array."""
-    if isinstance(value, jax.core.Tracer):
-        return None
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"`{name}` must be an integer or an integer array; got {_describe(value)}.")
-    arr = np.asarray(value, dtype=object) if isinstance(value, (list, tuple)) else np.asarray(value)
-    if arr.dtype != object and arr.dtype.kind not in "iu":
-        raise TypeError(f"`{name}` must hold integers; got {_describe(value)}.")
-    if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be one-dimensional; got {_describe(value)} of shape {arr.shape}.")
-    out = arr.tolist()
-    for x in out:
-        if not _is_int(x):
-            raise TypeError(f"`{name}` must hold integers; got {_describe(value)} containing {x!r}.")
-    return [int(x) for x in out]
-
-
-def _words(value: Any, n_words: int, name: str, what: str) -> np.ndarray | jax.Array:
-    """Parse ``value`` into ``n_words`` uint32 words. Accepted: ``n_words`` uint32 words (any
-    integer array-like with values in ``[0, 2**32)``; a JAX ``uint32`` array may be traced), or
-    TF's form, ``n_words // 2`` int64 limbs (values in ``[-2**63, 2**64)``, little-endian)."""
-    limbs = n_words // 2
-    accepted = (
-        f"{what}: {n_words} uint32 words (seedkit's layout) or {limbs} int64 value"
-        f"{'s' if limbs > 1 else ''} (TF's layout)"
-    )
-    if isinstance(value, jax.Array) and jnp.dtype(value.dtype) == jnp.uint32 and value.shape == (n_words,):
-        return value  # already words; may be traced (e.g. a Generator created inside jit)
-    ints = _host_ints(value, name)
-    if ints is None:
-        raise TypeError(
-            f"`{name}` must be {accepted}; a traced value must be a uint32 array of shape "
-            f"[{n_words}]; got {_describe(value)}."
-        )
-    if len(ints) == n_words:
-        if any(not 0 <= v <= MASK32 for v in ints):
-            raise ValueError(f"`{name}` words must lie in [0, 2**32); got {ints}.")
-        return np.array(ints, np.uint32)
-    if len(ints) == limbs:
-        if any(not -(2**63) <= v < 2**64 for v in ints):
-            raise ValueError(f"`{name}` int64 values must lie in [-2**63, 2**64); got {ints}.")
-        return np.array([w for v in ints for w in int_words(v, 2)], np.uint32)
-    raise ValueError(f"`{name}` must be {accepted}; got {len(ints)} values in {_describe(value)}.")
-
-
-def _int_or_words(value: Any, n_words: int, name: str, what: str) -> np.ndarray | jax.Array:
-    """A whole integer (``32 n_words`` bits, two's complement for negatives) or :func:`_words`."""
-    if _is_int(value) or (
-        isinstance(value, (np.ndarray, jax.Array))
-        and not isinstance(value, jax.core.Tracer)
-        and value.shape == ()
-        and value.dtype.kind in "iu"
-    ):
-        v = int(value)
-        bits = 32 * n_words
-        if not -(2 ** (bits - 1)) <= v < 2**bits:
-            raise ValueError(f"`{name}` must lie in [-2**{bits - 1}, 2**{bits}); got {v}.")
-        return np.array(int_words(v, n_words), np.uint32)
-    return _words(value, n_words, name, what)
-
-
-def _state_words(state: Any, alg: Any, name: str = "state") -> np.ndarray | jax.Array:
-    n_counter, n_key = alg.state_layout
-    return _words(state, n_counter + n_key, name, f"a {alg.name} state")
-
-
-def _seed_state(seed: Any, alg: Any) -> np.ndarray | jax.Array:
-    """The initial state for ``from_seed`` (see :meth:`Generator.from_seed`): the algorithm's."""
-    return alg.seed_state(seed)
-
-
-def _positive_count(count: Any, name: str = "count") -> int:
-    if isinstance(count, jax.core.Tracer):
-        raise TypeError(f"`{name}` must be a static Python int; got a traced value.")
-    if isinstance(count, (np.ndarray, jax.Array)) and count.shape == () and count.dtype.kind in "iu":
-        count = int(count)
-    if not _is_int(count):
-        raise TypeError(f"`{name}` must be a positive int; got {_describe(count)}.")
-    if int(count) < 1:
-        raise ValueError(f"`{name}` must be a positive int; got {int(count)}.")
-    return int(count)
-
-
-# ------------------------------------------------------------------ cached argument validation
-_ARG_CACHE: dict = {}
-_ARG_CACHE_MAX = 1024
-_SIMPLE = frozenset((int, float, str, type(None)))
-
-
-class _Uncacheable(Exception):
-    pass
-
-
-def _freeze(v: Any) -> Any:
-    t = type(v)
-    if t in _SIMPLE or t is np.dtype or isinstance(v, type):
-        return (t, v)
-    if (t is tuple or t is list) and all(type(d) is int for d in v):
-        return (t, tuple(v))
-    raise _Uncacheable
-
-
-def _as_param(p: Any) -> Any:
-    # A list is a pytree of scalars to jit (one argument per element); an array is one argument.
-    return np.asarray(p) if isinstance(p, (list, tuple)) else p
-
-
-def _validated(validator, *args) -> tuple[str, tuple, tuple]:
-    """``validator(*args)`` (a ``seedkit.stateless._*_args``), cached for hashable Python
-    arguments: the eager hot path then costs one dict lookup instead of the checks."""
-    try:
-        key = (validator, jax.config.jax_enable_x64, *map(_freeze, args))
-    except _Uncacheable:
-        key = None
-    if key is not None:
-        hit = _ARG_CACHE.get(key)
-        if hit is not None:
-            return hit
-    dist, static, params = validator(*args)
-    out = (dist, static, tuple(_as_param(p) for p in params))
-    if key is not None:
-        if len(_ARG_CACHE) >= _ARG_CACHE_MAX:
-            _ARG_CACHE.clear()
-        _ARG_CACHE[key] = out
-    return out
-
-
 # ------------------------------------------------------------------ the Generator
-_DEFAULT_FULL_INT = jnp.uint64
 
 
 @jax.tree_util.register_pytree_node_class
-class Generator:
+class Generator(_Draws):
     """A random-number generator with an explicit state (``tf.random.Generator``).
 
     Create one with :meth:`from_seed`, :meth:`from_non_deterministic_state`,
@@ -612,163 +376,6 @@ class Generator:
         inc = _increment(self._alg, delta)
         with self._lock:
             self._write_state(_skip(self._read_state(), inc, n_counter))
-
-    # ------------------------------------------------------------- drawing
-    def _check_drawable(self, dist: str | None = None) -> None:
-        allowed = self._alg.generator_dists
-        if allowed is not None and dist not in allowed:
-            raise NotImplementedError(_NOT_DRAWABLE.format(alg=self._alg.name))
-
-    def _draw(self, dist: str, static: tuple, params: tuple) -> jax.Array:
-        self._check_drawable(dist)
-        with self._lock:
-            sample, new = _draw_kernel(self._alg, dist, static, self._read_state(), params)
-            self._write_state(new)
-        return sample
-
-    def uniform(
-        self,
-        shape: Any,
-        minval: Any = 0,
-        maxval: Any = None,
-        dtype: Any = jnp.float32,
-        name: str | None = None,
-    ) -> jax.Array:
-        """Uniform values in ``[minval, maxval)`` (TF's rules: floats default to ``[0, 1)``;
-        integer dtypes need ``maxval``, or ``minval=None, maxval=None`` for the full range).
-
-        Example:
-            >>> from seedkit.generator import Generator
-            >>> g = Generator.from_seed(1)
-            >>> x = g.uniform([1000], minval=2, maxval=33, dtype="int32")
-            >>> int(x.min()) >= 2 and int(x.max()) < 33
-            True
-        """
-        return self._draw(*_validated(stateless._uniform_args, shape, minval, maxval, dtype))
-
-    def uniform_full_int(
-        self, shape: Any, dtype: Any = _DEFAULT_FULL_INT, name: str | None = None
-    ) -> jax.Array:
-        """Every value of the integer ``dtype`` equally likely. The default, TF's uint64, is
-        uint32 while ``jax_enable_x64`` is off (without a warning).
-
-        Example:
-            >>> from seedkit.generator import Generator
-            >>> Generator.from_seed(1).uniform_full_int([2]).shape
-            (2,)
-        """
-        if dtype is _DEFAULT_FULL_INT:
-            dtype = jax.dtypes.canonicalize_dtype(jnp.uint64)
-        else:
-            dtype = _checks.dtype(dtype, _checks.INTS)
-        return self._draw(*_validated(stateless._uniform_args, shape, None, None, dtype))
-
-    def normal(
-        self,
-        shape: Any,
-        mean: Any = 0.0,
-        stddev: Any = 1.0,
-        dtype: Any = jnp.float32,
-        name: str | None = None,
-    ) -> jax.Array:
-        """Normal values (``mean``, ``stddev`` broadcast to ``shape``).
-
-        Example:
-            >>> from seedkit.generator import Generator
-            >>> Generator.from_seed(1).normal([2, 3], mean=1.0).shape
-            (2, 3)
-        """
-        return self._draw(*_validated(stateless._normal_args, shape, mean, stddev, dtype, "normal"))
-
-    def truncated_normal(
-        self,
-        shape: Any,
-        mean: Any = 0.0,
-        stddev: Any = 1.0,
-        dtype: Any = jnp.float32,
-        name: str | None = None,
-    ) -> jax.Array:
-        """Normal values restricted to ``(mean - 2 stddev, mean + 2 stddev)``.
-
-        Example:
-            >>> from seedkit.generator import Generator
-            >>> bool((abs(Generator.from_seed(1).truncated_normal([100])) < 2).all())
-            True
-        """
-        return self._draw(*_validated(stateless._normal_args, shape, mean, stddev, dtype, "truncated_normal"))
-
-    def binomial(
-        self, shape: Any, counts: Any, probs: Any, dtype: Any = jnp.int32, name: str | None = None
-    ) -> jax.Array:
-        """Binomial(``counts``, ``probs``) samples, parameters broadcast to ``shape``
-        (``stateless_binomial``'s rules). Under philox, TF's values and state.
-
-        Example:
-            >>> from seedkit.generator import Generator
-            >>> Generator.from_seed(1).binomial([4], counts=10.0, probs=0.5).shape
-            (4,)
-        """
-        dtype = _checks.dtype(dtype, (*_checks.FLOATS, jnp.int32, jnp.int64))
-        if self._alg.float32_list_params:  # TF computes in probs' dtype: float32 for Python lists
-            counts, probs = (
-                np.asarray(v, np.float32) if isinstance(v, (list, tuple)) else v for v in (counts, probs)
-            )
-        return self._draw(*_validated(stateless._binomial_args, shape, counts, probs, dtype))
-
-    def categorical(
-        self, logits: Any, num_samples: Any, dtype: Any = None, name: str | None = None
-    ) -> jax.Array:
-        """Class indices ``[batch, num_samples]`` drawn from ``logits`` ``[batch, classes]``.
-
-        Example:
-            >>> import jax.numpy as jnp
-            >>> from seedkit.generator import Generator
-            >>> Generator.from_seed(1).categorical(jnp.zeros((2, 3)), 4).shape
-            (2, 4)
-        """
-        dist, static, params = stateless._categorical_args(logits, num_samples, dtype)
-        return self._draw(dist, static, (jnp.asarray(params[0]),))
-
-    def gamma(
-        self, shape: Any, alpha: Any, beta: Any = None, dtype: Any = jnp.float32, name: str | None = None
-    ) -> jax.Array:
-        """Gamma(``alpha``, rate ``beta``) samples; ``shape`` ends with the parameters' shape.
-        Differentiable in ``alpha`` and ``beta`` (see :func:`seedkit.stateless_gamma`)."""
-        return self._draw(*_validated(stateless._gamma_args, shape, alpha, beta, dtype))
-
-    def poisson(self, shape: Any, lam: Any, dtype: Any = jnp.int32, name: str | None = None) -> jax.Array:
-        """Poisson(``lam``) samples; ``shape`` ends with ``lam``'s shape."""
-        return self._draw(*_validated(stateless._poisson_args, shape, lam, dtype))
-
-    def shuffle(self, value: Any, name: str | None = None) -> jax.Array:
-        """``value`` with its first axis randomly permuted (``tf.random.shuffle``).
-
-        Example:
-            >>> import jax.numpy as jnp
-            >>> from seedkit.generator import Generator
-            >>> sorted(Generator.from_seed(1).shuffle(jnp.arange(5)).tolist())
-            [0, 1, 2, 3, 4]
-        """
-        return self._draw("shuffle", (), (jnp.asarray(value),))
-
-    def permutation(self, x: Any) -> jax.Array:
-        """A random permutation of ``range(x)`` for an int ``x``, else :meth:`shuffle` of ``x``
-        (NumPy's ``Generator.permutation``).
-
-        Example:
-            >>> from seedkit.generator import Generator
-            >>> sorted(Generator.from_seed(1).permutation(4).tolist())
-            [0, 1, 2, 3]
-        """
-        if _is_int(x) or (
-            isinstance(x, (np.ndarray, jax.Array))
-            and not isinstance(x, jax.core.Tracer)
-            and x.shape == ()
-            and x.dtype.kind in "iu"
-        ):
-            n = stateless._count(x, "x")
-            return self._draw("shuffle", (), (np.arange(n, dtype=jax.dtypes.canonicalize_dtype(np.int64)),))
-        return self.shuffle(x)
 
     # ------------------------------------------------------------- streams
     def make_seeds(self, count: Any = 1) -> jax.Array:

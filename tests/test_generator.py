@@ -23,6 +23,7 @@ from jax import lax
 from scipy import stats
 
 import seedkit
+from seedkit import _generator_kernels as K
 from seedkit import generator as G
 from seedkit import stateless
 from seedkit._algorithms import Algorithm
@@ -690,7 +691,7 @@ def test_state_hook_lifts_a_closed_over_generator():
     def f(state):
         hook = Lift()
         hook.table[id(g)] = state
-        with G._state_hook(hook):
+        with K._state_hook(hook):
             x = g.normal([2])
             y = g.uniform([2])
             with pytest.raises(GeneratorTraceError):
@@ -705,7 +706,7 @@ def test_state_hook_lifts_a_closed_over_generator():
     np.testing.assert_array_equal(np.asarray(x), np.asarray(e.normal([2])))
     np.testing.assert_array_equal(np.asarray(y), np.asarray(e.uniform([2])))
     assert words(g) == words(e)
-    assert G._current_hook() is None
+    assert K._current_hook() is None
 
 
 # ------------------------------------------------------------------------- checkpointing, copies, repr
@@ -819,12 +820,12 @@ def test_no_retracing_after_the_first_call_per_shape_and_dtype():
     g.uniform([13])
     g.normal([13], dtype=jnp.bfloat16)
     g.uniform([13], minval=-1.0, maxval=jnp.float32(2.0))
-    before = G._TRACES
+    before = K._TRACES
     for _ in range(4):
         g.uniform([13])
         h.uniform((13,))
         g.normal([13], dtype=jnp.bfloat16)
         g.uniform([13], minval=-1.0, maxval=jnp.float32(2.0))
-    assert G._TRACES == before
+    assert K._TRACES == before
     g.uniform([14])
-    assert G._TRACES == before + 1
+    assert K._TRACES == before + 1

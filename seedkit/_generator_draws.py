@@ -1,0 +1,185 @@
+"""The Generator's draw methods (``uniform``, ``normal``, ..., ``permutation``): each validates
+its arguments (cached) and makes one compiled draw that also advances the state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from seedkit import _checks, stateless
+from seedkit._generator_args import _is_int, _validated
+from seedkit._generator_kernels import _draw_kernel
+
+_NOT_DRAWABLE = (
+    "A Generator with alg={alg!r} has its algorithm's methods only (for 'philox', TF's: "
+    "uniform, uniform_full_int, normal, truncated_normal, binomial, make_seeds, split, skip, "
+    "with TF's numbers); this one is seedkit's own and has no TF numbers to follow. Use the "
+    "stateless op with the same alg and seeds from make_seeds(), or alg='threefry'."
+)
+_DEFAULT_FULL_INT = jnp.uint64
+
+
+class _Draws:
+    """Mixed into :class:`seedkit.Generator`, which provides ``_alg``, ``_lock``,
+    ``_read_state`` and ``_write_state``."""
+
+    __slots__ = ()
+
+    def _check_drawable(self, dist: str | None = None) -> None:
+        allowed = self._alg.generator_dists
+        if allowed is not None and dist not in allowed:
+            raise NotImplementedError(_NOT_DRAWABLE.format(alg=self._alg.name))
+
+    def _draw(self, dist: str, static: tuple, params: tuple) -> jax.Array:
+        self._check_drawable(dist)
+        with self._lock:
+            sample, new = _draw_kernel(self._alg, dist, static, self._read_state(), params)
+            self._write_state(new)
+        return sample
+
+    def uniform(
+        self,
+        shape: Any,
+        minval: Any = 0,
+        maxval: Any = None,
+        dtype: Any = jnp.float32,
+        name: str | None = None,
+    ) -> jax.Array:
+        """Uniform values in ``[minval, maxval)`` (TF's rules: floats default to ``[0, 1)``;
+        integer dtypes need ``maxval``, or ``minval=None, maxval=None`` for the full range).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> g = Generator.from_seed(1)
+            >>> x = g.uniform([1000], minval=2, maxval=33, dtype="int32")
+            >>> int(x.min()) >= 2 and int(x.max()) < 33
+            True
+        """
+        return self._draw(*_validated(stateless._uniform_args, shape, minval, maxval, dtype))
+
+    def uniform_full_int(
+        self, shape: Any, dtype: Any = _DEFAULT_FULL_INT, name: str | None = None
+    ) -> jax.Array:
+        """Every value of the integer ``dtype`` equally likely. The default, TF's uint64, is
+        uint32 while ``jax_enable_x64`` is off (without a warning).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(1).uniform_full_int([2]).shape
+            (2,)
+        """
+        if dtype is _DEFAULT_FULL_INT:
+            dtype = jax.dtypes.canonicalize_dtype(jnp.uint64)
+        else:
+            dtype = _checks.dtype(dtype, _checks.INTS)
+        return self._draw(*_validated(stateless._uniform_args, shape, None, None, dtype))
+
+    def normal(
+        self,
+        shape: Any,
+        mean: Any = 0.0,
+        stddev: Any = 1.0,
+        dtype: Any = jnp.float32,
+        name: str | None = None,
+    ) -> jax.Array:
+        """Normal values (``mean``, ``stddev`` broadcast to ``shape``).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(1).normal([2, 3], mean=1.0).shape
+            (2, 3)
+        """
+        return self._draw(*_validated(stateless._normal_args, shape, mean, stddev, dtype, "normal"))
+
+    def truncated_normal(
+        self,
+        shape: Any,
+        mean: Any = 0.0,
+        stddev: Any = 1.0,
+        dtype: Any = jnp.float32,
+        name: str | None = None,
+    ) -> jax.Array:
+        """Normal values restricted to ``(mean - 2 stddev, mean + 2 stddev)``.
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> bool((abs(Generator.from_seed(1).truncated_normal([100])) < 2).all())
+            True
+        """
+        return self._draw(*_validated(stateless._normal_args, shape, mean, stddev, dtype, "truncated_normal"))
+
+    def binomial(
+        self, shape: Any, counts: Any, probs: Any, dtype: Any = jnp.int32, name: str | None = None
+    ) -> jax.Array:
+        """Binomial(``counts``, ``probs``) samples, parameters broadcast to ``shape``
+        (``stateless_binomial``'s rules). Under philox, TF's values and state.
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(1).binomial([4], counts=10.0, probs=0.5).shape
+            (4,)
+        """
+        dtype = _checks.dtype(dtype, (*_checks.FLOATS, jnp.int32, jnp.int64))
+        if self._alg.float32_list_params:  # TF computes in probs' dtype: float32 for Python lists
+            counts, probs = (
+                np.asarray(v, np.float32) if isinstance(v, (list, tuple)) else v for v in (counts, probs)
+            )
+        return self._draw(*_validated(stateless._binomial_args, shape, counts, probs, dtype))
+
+    def categorical(
+        self, logits: Any, num_samples: Any, dtype: Any = None, name: str | None = None
+    ) -> jax.Array:
+        """Class indices ``[batch, num_samples]`` drawn from ``logits`` ``[batch, classes]``.
+
+        Example:
+            >>> import jax.numpy as jnp
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(1).categorical(jnp.zeros((2, 3)), 4).shape
+            (2, 4)
+        """
+        dist, static, params = stateless._categorical_args(logits, num_samples, dtype)
+        return self._draw(dist, static, (jnp.asarray(params[0]),))
+
+    def gamma(
+        self, shape: Any, alpha: Any, beta: Any = None, dtype: Any = jnp.float32, name: str | None = None
+    ) -> jax.Array:
+        """Gamma(``alpha``, rate ``beta``) samples; ``shape`` ends with the parameters' shape.
+        Differentiable in ``alpha`` and ``beta`` (see :func:`seedkit.stateless_gamma`)."""
+        return self._draw(*_validated(stateless._gamma_args, shape, alpha, beta, dtype))
+
+    def poisson(self, shape: Any, lam: Any, dtype: Any = jnp.int32, name: str | None = None) -> jax.Array:
+        """Poisson(``lam``) samples; ``shape`` ends with ``lam``'s shape."""
+        return self._draw(*_validated(stateless._poisson_args, shape, lam, dtype))
+
+    def shuffle(self, value: Any, name: str | None = None) -> jax.Array:
+        """``value`` with its first axis randomly permuted (``tf.random.shuffle``).
+
+        Example:
+            >>> import jax.numpy as jnp
+            >>> from seedkit.generator import Generator
+            >>> sorted(Generator.from_seed(1).shuffle(jnp.arange(5)).tolist())
+            [0, 1, 2, 3, 4]
+        """
+        return self._draw("shuffle", (), (jnp.asarray(value),))
+
+    def permutation(self, x: Any) -> jax.Array:
+        """A random permutation of ``range(x)`` for an int ``x``, else :meth:`shuffle` of ``x``
+        (NumPy's ``Generator.permutation``).
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> sorted(Generator.from_seed(1).permutation(4).tolist())
+            [0, 1, 2, 3]
+        """
+        if _is_int(x) or (
+            isinstance(x, (np.ndarray, jax.Array))
+            and not isinstance(x, jax.core.Tracer)
+            and x.shape == ()
+            and x.dtype.kind in "iu"
+        ):
+            n = stateless._count(x, "x")
+            return self._draw("shuffle", (), (np.arange(n, dtype=jax.dtypes.canonicalize_dtype(np.int64)),))
+        return self.shuffle(x)
