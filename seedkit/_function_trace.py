@@ -173,11 +173,9 @@ class _Trace:
             o = self._take_slot(base)
             entropy = rng[4:8] ^ jnp.array([0, 0, o, 0], jnp.uint32)
         else:
-            o = op_seed % _state.MAXINT32
+            o = op_seed
             entropy = None
-        g = jnp.where(has_global, rng[0], jnp.uint32(_state.DEFAULT_GRAPH_SEED))
-        # TF's kernels read (0, 0) as "no seed": get_seed turns it into (0, 2**31 - 1).
-        o_word = jnp.where((g == 0) & (o == 0), jnp.uint32(_state.MAXINT32), jnp.uint32(o))
+        g, o_word = _state.combine_traced(rng[0], has_global, o)
         zero = jnp.uint32(0)
         words = jnp.stack([g, zero, o_word, zero])
         if entropy is not None:

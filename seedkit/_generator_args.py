@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from seedkit._cache import BoundedCache
 from seedkit._words import MASK32, int_words
 
 
@@ -110,8 +111,7 @@ def _positive_count(count: Any, name: str = "count") -> int:
 
 
 # ------------------------------------------------------------------ cached argument validation
-_ARG_CACHE: dict = {}
-_ARG_CACHE_MAX = 1024
+_ARG_CACHE = BoundedCache(1024)
 _SIMPLE = frozenset((int, float, str, type(None)))
 
 
@@ -140,14 +140,10 @@ def _validated(validator, *args) -> tuple[str, tuple, tuple]:
         key = (validator, jax.config.jax_enable_x64, *map(_freeze, args))
     except _Uncacheable:
         key = None
-    if key is not None:
-        hit = _ARG_CACHE.get(key)
-        if hit is not None:
-            return hit
+    hit = _ARG_CACHE.get(key)
+    if hit is not None:
+        return hit
     dist, static, params = validator(*args)
     out = (dist, static, tuple(_as_param(p) for p in params))
-    if key is not None:
-        if len(_ARG_CACHE) >= _ARG_CACHE_MAX:
-            _ARG_CACHE.clear()
-        _ARG_CACHE[key] = out
+    _ARG_CACHE.put(key, out)
     return out

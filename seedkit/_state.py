@@ -31,6 +31,7 @@ import weakref
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any, Protocol
 
+import jax.numpy as jnp
 import numpy as np
 
 from seedkit import _jax
@@ -89,8 +90,21 @@ def combine_seeds(global_seed: int | None, op_seed: int) -> tuple[int, int]:
     ``DEFAULT_GRAPH_SEED`` when there is no global seed, and ``(0, 0)`` turned into
     ``(0, 2**31 - 1)`` (TF's kernels read ``(0, 0)`` as "no seed"). Consumes nothing."""
     g = DEFAULT_GRAPH_SEED if global_seed is None else global_seed % MAXINT32
-    o = op_seed % MAXINT32
-    return (0, MAXINT32) if g == 0 and o == 0 else (g, o)
+    return _nonzero_pair(g, op_seed % MAXINT32)
+
+
+def combine_traced(global_word: Any, has_global: Any, op_seed: int) -> tuple[Any, Any]:
+    """:func:`combine_seeds` inside compiled code, where the global seed is a runtime input:
+    ``global_word`` is the reduced global seed (uint32, valid where ``has_global``)."""
+    g = jnp.where(has_global, global_word, jnp.uint32(DEFAULT_GRAPH_SEED))
+    return _nonzero_pair(g, op_seed % MAXINT32)
+
+
+def _nonzero_pair(g: Any, o: int) -> tuple[Any, Any]:
+    # TF's kernels read (0, 0) as "no seed"; get_seed turns it into (0, 2**31 - 1).
+    if isinstance(g, int):
+        return (0, MAXINT32) if g == 0 and o == 0 else (g, o)
+    return g, jnp.where((g == 0) & (o == 0), jnp.uint32(MAXINT32), jnp.uint32(o))
 
 
 def _draw_op_seed() -> int:

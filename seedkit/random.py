@@ -61,6 +61,7 @@ import numpy as np
 
 from seedkit import _checks, _state
 from seedkit._algorithms import resolve_alg
+from seedkit._cache import BoundedCache
 from seedkit._seeds import scalar_seed_int
 from seedkit._state import DEFAULT_GRAPH_SEED, RandomState, TracingError
 from seedkit.stateless import (
@@ -118,7 +119,7 @@ def _has_tracer(params: tuple) -> bool:
 
 # Kernel signatures known to trace: the first call of a new one is traced by jax.eval_shape
 # before any counter moves, so a sampler that fails at trace time leaves the state unchanged.
-_verified: set = set()
+_verified = BoundedCache(4096)
 
 
 def _verify(alg, dist: str, static: tuple, fixed: tuple | None, params: tuple) -> None:
@@ -126,9 +127,7 @@ def _verify(alg, dist: str, static: tuple, fixed: tuple | None, params: tuple) -
     if sig not in _verified:
         state = jax.ShapeDtypeStruct((6,), jnp.uint32)
         jax.eval_shape(functools.partial(_kernel, dist, alg, static, fixed), state, params)
-        if len(_verified) > 4096:
-            _verified.clear()
-        _verified.add(sig)
+        _verified.put(sig, True)
 
 
 def _run(
@@ -164,7 +163,7 @@ def _run(
 # Validation caches for the common ops: keyed on hashable arguments (with the types of the
 # shape's elements and of the parameters, since 1 == 1.0 == True), and on jax_enable_x64, which
 # changes the canonical dtype.
-_specs: dict = {}
+_specs = BoundedCache(4096)
 
 
 def _spec_key(op: str, shape: Any, *rest: Any) -> tuple | None:
@@ -188,13 +187,7 @@ def _remember(key: tuple | None, spec: tuple) -> tuple:
     alg = resolve_alg(None)
     _verify(alg, dist, static, fixed, () if fixed is not None else params)
     spec = (dist, dtype_key, static, params, fixed, alg)
-    if key is not None:
-        if len(_specs) > 4096:
-            _specs.clear()
-        try:
-            _specs[key] = spec
-        except TypeError:  # an unhashable parameter: nothing to cache
-            pass
+    _specs.put(key, spec)  # an unhashable parameter: nothing is cached
     return spec
 
 
@@ -203,12 +196,7 @@ def _is_number(v: Any, value: float) -> bool:
 
 
 def _lookup(key: tuple | None) -> tuple | None:
-    if key is None:
-        return None
-    try:
-        return _specs.get(key)
-    except TypeError:
-        return None
+    return _specs.get(key)
 
 
 def uniform(
