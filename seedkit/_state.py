@@ -148,7 +148,7 @@ def next_op_state(alg: Any, op: str, dtype_key: str, op_seed: int | None, advanc
         g = _global_seed
         if op_seed is None:
             if g is None:
-                return alg.host_op_state(entropy_words(), 0)
+                return alg.host_op_state(tuple(int(w) for w in entropy_words()), 0)
             if not alg.unseeded_keeps_counter:
                 n = _UNSEEDED_BIT | _draws
                 g, o = combine_seeds(g, _draw_op_seed())
@@ -161,9 +161,9 @@ def next_op_state(alg: Any, op: str, dtype_key: str, op_seed: int | None, advanc
     return alg.host_op_state(_pair_words(g, o), n)
 
 
-def _pair_words(g: int, o: int) -> np.ndarray:
+def _pair_words(g: int, o: int) -> tuple[int, int, int, int]:
     # g and o lie in [0, 2**31 - 1]: their high words are 0.
-    return np.array([g, 0, o, 0], np.uint32)
+    return (g, 0, o, 0)
 
 
 def entropy_words() -> np.ndarray:

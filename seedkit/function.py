@@ -230,12 +230,15 @@ class Function:
             g_word, has_global = (0, 0) if global_seed is None else (global_seed % _state.MAXINT32, 1)
             head = struct.pack("<4I", g_word, has_global, *int_words(n, 2))
             rng = np.frombuffer(head + os.urandom(16), np.uint32)
-            elements = _outer_element_indices() if self._vmap_randomness == "different" else ()
+            # Only a vmap around the call can need element indices (eager calls skip the walk).
+            outer = self._vmap_randomness == "different" and _jax.is_tracing()
+            elements = _outer_element_indices() if outer else ()
             rng = (rng, self._counts, elements)
             if not gens:  # the common case, kept short: nothing to lock or write back
                 out, new_states, counts, made_states = self._jitted(_static_key(0), rng, (), *args, **kwargs)
                 self._keep_counts(counts)
-                self._keep_made(made_states)
+                if made_states:
+                    self._keep_made(made_states)
                 if not new_states:
                     return out
                 # the trace found closed-over Generators: write them back

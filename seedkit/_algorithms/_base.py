@@ -87,10 +87,11 @@ class RandomAlgorithm:
         """The ``(key, counter)`` an op state samples with (traced)."""
         raise NotImplementedError
 
-    def host_op_state(self, words: np.ndarray, position: int) -> np.ndarray:
-        """:meth:`op_state` for a Python-int position, on the host."""
+    def host_op_state(self, words: tuple[int, int, int, int], position: int) -> np.ndarray:
+        """:meth:`op_state` on the host, for Python-int words and position (the eager hot path:
+        an algorithm may override it with plain integer arithmetic)."""
         pos = np.array(int_words(position, self.position_words), np.uint32)
-        return np.asarray(self.op_state(np.asarray(words, np.uint32), pos), np.uint32)
+        return np.asarray(self.op_state(np.array(words, np.uint32), pos), np.uint32)
 
     # ------------------------------------------------------------------ compiled code
     #: Whether ``jax.vmap`` elements inside ``seedkit.function`` may draw their own numbers.

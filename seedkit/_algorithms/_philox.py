@@ -220,11 +220,14 @@ class PhiloxBitGenerator(RandomAlgorithm):
 
     def op_state(self, words, position):
         if isinstance(words, np.ndarray) and isinstance(position, np.ndarray):
-            # TF's Skip carries into the high half (positions stay below 2**64 in practice).
-            c = (words_int(position) + (words_int(words[2:4]) << 64)) % 2**128
-            return np.array([words[0], words[1], *int_words(c, 4)], np.uint32)
+            return self.host_op_state([int(w) for w in words], words_int(position))
         c = add_words([position[i] for i in range(4)], [jnp.uint32(0), jnp.uint32(0), words[2], words[3]])
         return jnp.stack([words[0], words[1], *c])
+
+    def host_op_state(self, words, position):
+        # TF's Skip carries into the high half (positions stay below 2**64 in practice).
+        c = (((words[2] | words[3] << 32) << 64) + position) % 2**128
+        return np.array([words[0], words[1], *int_words(c, 4)], np.uint32)
 
     def op_key(self, state):
         return state, None

@@ -103,6 +103,9 @@ class _Threefry(RandomAlgorithm):
         xp = np if isinstance(words, np.ndarray) and isinstance(position, np.ndarray) else jnp
         return xp.concatenate([words, position[:2]])
 
+    def host_op_state(self, words, position):
+        return np.array([*words, position & 0xFFFFFFFF, (position >> 32) & 0xFFFFFFFF], np.uint32)
+
     def op_key(self, state):
         return self.key_from_words(state[:4]), state[4:6]
 
