@@ -532,10 +532,13 @@ def key(seed: Any, alg: Any = "threefry") -> jax.Array:
         >>> jax.random.uniform(seedkit.key((1, 2)), (2,)).shape
         (2,)
     """
-    gen = bit_generator(alg)
-    if resolve_alg(alg) != resolve_alg("threefry"):
-        raise NotImplementedError("seedkit.key is only defined for the threefry algorithm.")
-    return jax.random.wrap_key_data(_derive_key(seed_words(seed), gen), impl="threefry2x32")
+    gen = resolve_alg(alg)
+    if gen.jax_prng_impl is None:
+        raise NotImplementedError(
+            f"seedkit.key needs an algorithm whose keys are jax.random keys; {gen.name!r}'s are not "
+            "(use alg='threefry')."
+        )
+    return jax.random.wrap_key_data(_derive_key(seed_words(seed), gen), impl=gen.jax_prng_impl)
 
 
 @functools.partial(jax.jit, static_argnums=1)

@@ -61,6 +61,9 @@ class RandomAlgorithm:
     #: What ``Generator.algorithm`` and ``get_default_algorithm()`` report: TF's
     #: ``tf.random.Algorithm`` member for TF's algorithms, else the object itself.
     public: Any = None
+    #: The ``jax.random`` PRNG implementation whose keys this algorithm's keys are (for
+    #: ``seedkit.key``), or None.
+    jax_prng_impl: str | None = None
     #: Optional: sampler name -> function, replacing seedkit's own conversions.
     samplers: Mapping[str, Callable[..., Any]] = {}
 

@@ -66,6 +66,7 @@ class _Threefry(RandomAlgorithm):
 
     name = "threefry"
     public = Algorithm.THREEFRY
+    jax_prng_impl = "threefry2x32"  # a threefry key is a jax.random threefry2x32 key
 
     def key_from_words(self, words: jax.Array) -> jax.Array:
         y0, y1 = _hash(words[0], words[1], words[2], words[3])
