@@ -172,3 +172,11 @@ def test_vmap_inside_function_follows_the_algorithm(alg):
             f(jnp.zeros(4))
     same = seedkit.function(lambda x: jax.vmap(lambda y: y + seedkit.uniform([]))(x), vmap_randomness="same")
     assert len({float(v) for v in same(jnp.zeros(4))}) == 1
+
+
+def test_key_exists_only_for_jax_compatible_algorithms(alg):
+    if seedkit._algorithms.resolve_alg(alg).jax_prng_impl is None:
+        with pytest.raises(NotImplementedError, match="alg='threefry'"):
+            seedkit.key((1, 2), alg=alg)
+    else:
+        assert jax.random.uniform(seedkit.key((1, 2), alg=alg), (2,)).shape == (2,)
