@@ -70,7 +70,6 @@ from seedkit import _jax, _state
 from seedkit._algorithms import resolve_alg
 from seedkit._function_trace import _stripped, _Trace
 from seedkit._generator_kernels import _state_hook
-from seedkit._words import int_words
 from seedkit.generator import Generator
 
 _NO_COUNTS = np.zeros((0,), np.uint32)
@@ -79,6 +78,26 @@ _ordinals: dict[str, itertools.count] = {}
 _TRACE_CONTEXT = jax.make_user_context(None)
 _trace_numbers = itertools.count()
 _ordinals_lock = threading.Lock()
+
+
+class _EntropyPool(threading.local):
+    """Fresh OS entropy, 16 bytes per call, read from the OS 4 KiB at a time (one os.urandom
+    per call cost a microsecond of seedkit.function's overhead). Per thread; a forked child
+    starts with an empty pool, so processes never share entropy."""
+
+    def __init__(self) -> None:
+        self.buf = b""
+        self.pos = 0
+
+    def take(self) -> bytes:
+        if self.pos + 16 > len(self.buf):
+            self.buf, self.pos = os.urandom(4096), 0
+        self.pos += 16
+        return self.buf[self.pos - 16 : self.pos]
+
+
+_entropy = _EntropyPool()
+os.register_at_fork(after_in_child=_entropy.__init__)
 
 
 def _outer_element_indices() -> tuple:
@@ -200,7 +219,8 @@ class Function:
         handler = _state.current_trace_handler()
         if isinstance(handler, _Trace):
             return self._fun(*args, **kwargs)  # nested: inline into the outer function
-        if _jax.is_staging():
+        tracing = _jax.is_tracing()
+        if tracing and _jax.is_staging():
             raise _state.TracingError(
                 f"seedkit.function {getattr(self._fun, '__name__', '')!r} was called inside a "
                 "JAX transformation that stages it out (jax.jit, a lax loop or cond body, ...): "
@@ -210,13 +230,13 @@ class Function:
         _stripped.locked = []  # closed-over Generators whose locks the trace takes
         _stripped.made = []  # Generators the trace makes (none on a call that does not trace)
         try:
-            return self._call(args, kwargs)
+            return self._call(args, kwargs, tracing)
         finally:
             for g in _stripped.locked:
                 g._lock.release()
             _stripped.locked = []
 
-    def _call(self, args: tuple, kwargs: dict) -> Any:
+    def _call(self, args: tuple, kwargs: dict, tracing: bool) -> Any:
         with self._lock:
             global_seed = _state.global_seed()
             if global_seed is None and self._unseeded and _state.determinism_enabled():
@@ -228,10 +248,10 @@ class Function:
             # Fresh entropy even with a global seed: unseeded ops ignore it then, but
             # Generator.from_non_deterministic_state() inside the function needs it.
             g_word, has_global = (0, 0) if global_seed is None else (global_seed % _state.MAXINT32, 1)
-            head = struct.pack("<4I", g_word, has_global, *int_words(n, 2))
-            rng = np.frombuffer(head + os.urandom(16), np.uint32)
+            head = struct.pack("<4I", g_word, has_global, n & 0xFFFFFFFF, (n >> 32) & 0xFFFFFFFF)
+            rng = np.frombuffer(head + _entropy.take(), np.uint32)
             # Only a vmap around the call can need element indices (eager calls skip the walk).
-            outer = self._vmap_randomness == "different" and _jax.is_tracing()
+            outer = tracing and self._vmap_randomness == "different"
             elements = _outer_element_indices() if outer else ()
             rng = (rng, self._counts, elements)
             if not gens:  # the common case, kept short: nothing to lock or write back
