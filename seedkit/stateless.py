@@ -166,6 +166,7 @@ def _uniform_args(shape, minval, maxval, dtype) -> tuple[str, tuple, tuple]:
     if minval is None:
         raise ValueError(f"`minval` must be a number for float dtype {dtype.name}; got None.")
     maxval = 1.0 if maxval is None else maxval
+    minval, maxval = _checks.real_param(minval, "minval"), _checks.real_param(maxval, "maxval")
     _checks.broadcastable(shape, minval, "minval")
     _checks.broadcastable(shape, maxval, "maxval")
     return "uniform_float", (shape, dtype), (minval, maxval)
@@ -201,6 +202,7 @@ def stateless_uniform(
 def _normal_args(shape, mean, stddev, dtype, dist="normal") -> tuple[str, tuple, tuple]:
     shape = _checks.shape(shape)
     dtype = _checks.dtype(dtype, _checks.FLOATS)
+    mean, stddev = _checks.real_param(mean, "mean"), _checks.real_param(stddev, "stddev")
     _checks.broadcastable(shape, mean, "mean")
     _checks.broadcastable(shape, stddev, "stddev")
     return dist, (shape, dtype), (mean, stddev)
@@ -279,6 +281,10 @@ def stateless_parameterized_truncated_normal(
     """
     shape = _checks.shape(shape)
     dtype = _float_param_dtype(means)
+    means, stddevs, minvals, maxvals = (
+        _checks.real_param(v, n)
+        for n, v in (("means", means), ("stddevs", stddevs), ("minvals", minvals), ("maxvals", maxvals))
+    )
     for pname, v in (("means", means), ("stddevs", stddevs), ("minvals", minvals), ("maxvals", maxvals)):
         _checks.broadcastable(shape, v, pname)
     if _checks.is_concrete(minvals) and _checks.is_concrete(maxvals):
@@ -352,6 +358,7 @@ def _param_shape(shape, *named) -> tuple[int, ...]:
 def _gamma_args(shape, alpha, beta, dtype):
     shape = _checks.shape(shape)
     dtype = _checks.dtype(dtype, _checks.FLOATS)
+    alpha, beta = _checks.real_param(alpha, "alpha"), _checks.real_param(beta, "beta")
     named = [("alpha", alpha)] + ([("beta", beta)] if beta is not None else [])
     _checks.ends_with(
         shape, _param_shape(shape, *named), "shape", "alpha" if beta is None else "alpha and beta"
@@ -389,9 +396,11 @@ def stateless_gamma(
 def _poisson_args(shape, lam, dtype):
     shape = _checks.shape(shape)
     dtype = _checks.dtype(dtype, _checks.FLOATS + (jnp.int32, jnp.int64))
+    lam = _checks.real_param(lam, "lam")
     _checks.ends_with(shape, tuple(np.shape(lam)), "shape", "lam")
     if _checks.is_concrete(lam) and np.any(np.asarray(lam, np.float64) < 0):
         raise ValueError(f"`lam` must be non-negative; got {lam!r}.")
+    _checks.rate_fits(lam, dtype)
     return "poisson", (shape, dtype), (lam,)
 
 
@@ -412,6 +421,7 @@ def stateless_poisson(
 def _binomial_args(shape, counts, probs, dtype):
     shape = _checks.shape(shape)
     dtype = _checks.dtype(dtype, _checks.FLOATS + (jnp.int32, jnp.int64), name="output_dtype")
+    counts, probs = _checks.real_param(counts, "counts"), _checks.real_param(probs, "probs")
     _checks.broadcastable(shape, counts, "counts")
     _checks.broadcastable(shape, probs, "probs")
     if _checks.is_concrete(counts) and np.any(np.asarray(counts, np.float64) < 0):
@@ -511,13 +521,7 @@ def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> jax.Arr
         >>> s.shape, int(s[1])
         ((2,), 7)
     """
-    if isinstance(data, (bool, np.bool_)) or (
-        not isinstance(data, (numbers.Integral, np.integer, jax.Array, np.ndarray))
-    ):
-        raise TypeError(f"`data` must be an integer scalar; got {type(data).__name__} {data!r}.")
-    data = jnp.asarray(data)
-    if data.shape != () or not jnp.issubdtype(data.dtype, jnp.integer):
-        raise TypeError(f"`data` must be an integer scalar; got shape {data.shape}, dtype {data.dtype}.")
+    data = _checks.fold_in_data(data)
     first = sample("full_int", ((), data.dtype), seed, alg=alg)
     return jnp.stack([first, data])
 
