@@ -215,10 +215,27 @@ def _feistel_bits(max_index: int) -> int:
 INDEX_SHUFFLE_ROUNDS = 6
 
 
+# Domains up to this size are permuted by sorting random keys, which makes every permutation
+# equally likely (up to key ties, about n**2 / 2**65); a Feistel network on a few bits is far
+# from uniform (5 elements: orders between 0.7 and 1.5 times their expected frequency). Sorting
+# 4096 keys per call costs about what a dozen Feistel evaluations do.
+INDEX_SHUFFLE_SORTED_DOMAIN = 2**12
+
+
 def index_shuffle(gen, key, max_index: int, index) -> jax.Array:
-    """A keyed bijection on ``[0, max_index]``: a balanced Feistel network on the smallest even
-    number of bits that covers ``max_index``, with the threefry block as its round function,
-    and cycle-walking (re-encrypting) until the value is back in range."""
+    """A keyed bijection on ``[0, max_index]``. Small domains (at most
+    :data:`INDEX_SHUFFLE_SORTED_DOMAIN` values): the image of ``index`` under a uniformly random
+    permutation (:func:`permutation_indices`). Larger ones: a balanced Feistel network on the
+    smallest even number of bits that covers ``max_index``, with the threefry block as its round
+    function, and cycle-walking (re-encrypting) until the value is back in range."""
+    if max_index < INDEX_SHUFFLE_SORTED_DOMAIN:
+        perm = permutation_indices(gen, key, max_index + 1).astype(jnp.uint32)
+        return perm[jnp.asarray(index).astype(jnp.int32)]
+    return _feistel_index_shuffle(gen, key, max_index, index)
+
+
+def _feistel_index_shuffle(gen, key, max_index: int, index) -> jax.Array:
+    """The Feistel bijection of :func:`index_shuffle` for large domains."""
     half = _feistel_bits(max_index) // 2
     mask = jnp.uint32((1 << half) - 1)
     x = jnp.asarray(index).astype(jnp.uint32)
