@@ -123,7 +123,9 @@ def _scalar_param(value: Any, name: str, dtype) -> Any:
     return value
 
 
-def _check_int_bounds(minval, maxval, dtype) -> None:
+def _check_int_bounds(minval, maxval, dtype, empty: bool = False) -> None:
+    """Integer bounds inside the dtype and ``minval < maxval``, which TF checks only for a
+    non-empty output (``uniform([0], 0, 0, dtype=int32)`` is an empty array)."""
     info = jnp.iinfo(dtype)
     for name, v in (("minval", minval), ("maxval", maxval)):
         if isinstance(v, (float, np.floating)) or (hasattr(v, "dtype") and jnp.dtype(v.dtype).kind == "f"):
@@ -134,7 +136,7 @@ def _check_int_bounds(minval, maxval, dtype) -> None:
                 raise ValueError(
                     f"`{name}`={iv} is outside the range of {jnp.dtype(dtype).name} [{info.min}, {info.max}]."
                 )
-    if _checks.is_concrete(minval) and _checks.is_concrete(maxval):
+    if _checks.is_concrete(minval) and _checks.is_concrete(maxval) and not empty:
         if int(np.asarray(minval)) >= int(np.asarray(maxval)):
             raise ValueError(
                 f"`minval` must be less than `maxval` for integer dtypes; got minval={minval!r}, "
@@ -156,7 +158,7 @@ def _uniform_args(shape, minval, maxval, dtype) -> tuple[str, tuple, tuple]:
                 f"range) or both given; got minval={minval!r} and maxval={maxval!r}."
             )
         minval, maxval = _scalar_param(minval, "minval", dtype), _scalar_param(maxval, "maxval", dtype)
-        _check_int_bounds(minval, maxval, dtype)
+        _check_int_bounds(minval, maxval, dtype, empty=0 in shape)
         # Concrete bounds travel as arrays of the output dtype: a Python int above 2**31 would
         # not fit the int32 that jit would otherwise give it.
         minval, maxval = (
@@ -358,14 +360,19 @@ def _param_shape(shape, *named) -> tuple[int, ...]:
 def _gamma_args(shape, alpha, beta, dtype):
     shape = _checks.shape(shape)
     dtype = _checks.dtype(dtype, _checks.FLOATS)
+    # Lists become arrays: jit would otherwise pass them as lists of scalars, which TF's gamma
+    # family (philox) cannot broadcast (a raw TracerArrayConversionError for alpha=[0.5, 2.0]).
+    alpha, beta = (np.asarray(v) if isinstance(v, (list, tuple)) else v for v in (alpha, beta))
     alpha, beta = _checks.real_param(alpha, "alpha"), _checks.real_param(beta, "beta")
     named = [("alpha", alpha)] + ([("beta", beta)] if beta is not None else [])
     _checks.ends_with(
         shape, _param_shape(shape, *named), "shape", "alpha" if beta is None else "alpha and beta"
     )
     for n, v in named:
-        if _checks.is_concrete(v) and np.any(np.asarray(v, np.float64) <= 0):
-            raise ValueError(f"`{n}` must be positive; got {v!r}.")
+        # alpha = 0 is accepted, as TF (its own tests use it): the smallest normal number.
+        values = np.asarray(v, np.float64) if _checks.is_concrete(v) else None
+        if values is not None and np.any(values < 0 if n == "alpha" else values <= 0):
+            raise ValueError(f"`{n}` must be {'non-negative' if n == 'alpha' else 'positive'}; got {v!r}.")
     return "gamma", (shape, dtype), (alpha, 1.0 if beta is None else beta)
 
 

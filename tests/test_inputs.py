@@ -40,3 +40,28 @@ def test_c7_index_shuffle_is_a_bijection_at_every_size(k):
     for size in {2**k - 1, 2**k, 2**k + 1} - {0, 1}:
         out = np.asarray(seedkit.index_shuffle(jnp.arange(size), SEED, size - 1))
         assert np.array_equal(np.sort(out), np.arange(size)), size
+
+
+# --- 18: clear errors, state unchanged ------------------------------------------------------
+def _next_draw_unchanged_by(call, error, match):
+    """``call`` raises ``error`` and the next unseeded draw is what it would have been."""
+    seedkit.set_seed(11)
+    state = seedkit.get_state()
+    expected = np.asarray(seedkit.uniform([3]))
+    seedkit.set_state(state)
+    with pytest.raises(error, match=match):
+        call()
+    np.testing.assert_array_equal(np.asarray(seedkit.uniform([3])), expected)
+
+
+@pytest.mark.usefixtures("isolated_rng")
+@pytest.mark.parametrize("dtype", ["float77", 3])
+def test_c18_stateful_uniform_unknown_dtype(dtype):
+    _next_draw_unchanged_by(lambda: seedkit.uniform([3], dtype=dtype), TypeError, "`dtype` must be one of")
+
+    @seedkit.function
+    def f():
+        return seedkit.uniform([3], dtype=dtype)
+
+    with pytest.raises(TypeError, match="`dtype` must be one of"):
+        f()

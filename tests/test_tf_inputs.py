@@ -175,3 +175,46 @@ def test_c6_stateful_poisson_rate_error_leaves_state_unchanged():
     with pytest.raises(ValueError, match="exceeds the largest"):
         seedkit.poisson([3], 3e9, dtype="int32")
     np.testing.assert_array_equal(np.asarray(seedkit.uniform([2])), expected)
+
+
+# --- 9-12: inputs TF accepts ------------------------------------------------------------------
+@pytest.mark.usefixtures("isolated_rng", "philox_default")
+def test_c9_op_seed_beyond_int64_is_reduced_as_tf():
+    assert seedkit.get_seed(2**100) == (87654321, 128)
+    _same(seedkit.uniform([3], 0, 17, dtype="int32", seed=2**100), STATEFUL["c9_uniform_seed_2_100"])
+
+
+@pytest.mark.usefixtures("isolated_rng")
+@pytest.mark.parametrize("alg", ["threefry", "philox"])
+def test_c10_infinite_poisson_rate_gives_infinity(alg):
+    seedkit.set_default_algorithm(alg)
+    try:
+        out = seedkit.poisson([2], np.inf, seed=3)
+        ints = seedkit.stateless_poisson([2], SEED, np.inf)
+    finally:
+        seedkit.set_default_algorithm("threefry")
+    _same(out, STATEFUL["c10_poisson_inf"])
+    assert np.asarray(ints).tolist() == [0, 0]  # TF: numeric_limits<int>::infinity() is 0
+
+
+@pytest.mark.usefixtures("isolated_rng")
+def test_c11_empty_integer_range_is_fine_for_an_empty_shape():
+    _same(seedkit.uniform([0], 0, 0, dtype="int32"), STATEFUL["c11_uniform_empty"])
+    assert seedkit.stateless_uniform([2, 0], SEED, 5, 5, dtype="int32").shape == (2, 0)
+    with pytest.raises(ValueError, match="`minval` must be less than `maxval`"):
+        seedkit.uniform([1], 0, 0, dtype="int32")
+
+
+@pytest.mark.usefixtures("isolated_rng")
+@pytest.mark.parametrize("alg", ["threefry", "philox"])
+def test_c12_gamma_alpha_zero_gives_the_smallest_normal(alg):
+    seedkit.set_default_algorithm(alg)
+    try:
+        out = seedkit.gamma([5], 0.0, beta=1.0, seed=345)
+        mixed = np.asarray(seedkit.stateless_gamma([4, 2], SEED, [0.0, 2.0]))
+    finally:
+        seedkit.set_default_algorithm("threefry")
+    _same(out, STATEFUL["c12_gamma_alpha_0"])
+    assert np.all(mixed[:, 0] == np.finfo(np.float32).tiny) and np.all(mixed[:, 1] > 1e-3)
+    with pytest.raises(ValueError, match="`alpha` must be non-negative"):
+        seedkit.stateless_gamma([2], SEED, -1.0)
