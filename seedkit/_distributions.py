@@ -114,11 +114,14 @@ def _inside(x: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
     just inside can land on the bound (TF's own bfloat16 truncated normal does; seedkit's
     threefry does not)."""
     dtype = x.dtype
+    lo, hi = lax.stop_gradient(lo), lax.stop_gradient(hi)  # nextafter has no derivative
     lo_d, hi_d = lo.astype(dtype), hi.astype(dtype)
     # The dtype's nearest value to a bound may lie on or beyond it: step one value inwards.
     lo_d = jnp.where(lo_d.astype(lo.dtype) <= lo, jnp.nextafter(lo_d, hi_d), lo_d)
     hi_d = jnp.where(hi_d.astype(hi.dtype) >= hi, jnp.nextafter(hi_d, lo_d), hi_d)
-    return jnp.clip(x, lo_d, hi_d)
+    # Values only: a sample moved onto the last value inside keeps the derivative of its
+    # location-scale form (JAX has no derivative for nextafter).
+    return x + lax.stop_gradient(jnp.clip(x, lo_d, hi_d) - x)
 
 
 # Below this standardized upper bound the interval's CDF values are too small for ``ndtri`` (the
