@@ -104,3 +104,98 @@ def broadcastable(out_shape: tuple[int, ...], value: Any, param: str) -> None:
         b = None
     if b != tuple(out_shape):
         raise ValueError(f"`{param}` of shape {s} does not broadcast to the output shape {tuple(out_shape)}.")
+
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _fits_int32(a: np.ndarray) -> bool:
+    return a.size == 0 or (int(a.min()) >= _INT32_MIN and int(a.max()) <= _INT32_MAX)
+
+
+def real_param(value: Any, name: str) -> Any:
+    """A float-valued distribution parameter (``lam``, ``alpha``, a float ``maxval``...) given as
+    host integers, made safe for ``jit``.
+
+    JAX gives host integers the 32-bit type while ``jax_enable_x64`` is off: a Python int beyond
+    int32 raises a raw ``OverflowError`` and an int64 NumPy array wraps silently (``poisson(...,
+    2**40)`` drew zeros). TF reads such integers as int64 and the op converts them to floats, so
+    wide integers travel here as float64 (float32 under jit, exact for powers of two). Values
+    beyond int64, which TF refuses too, raise a ``ValueError`` naming ``name``. Everything else
+    (floats, JAX arrays, tracers, non-numbers) is returned unchanged.
+    """
+    if type(value) is float or isinstance(value, jax.Array) or value is None:
+        return value
+    if type(value) is int and _INT32_MIN <= value <= _INT32_MAX:
+        return value  # the common case, kept cheap for eager calls
+    try:
+        a = np.asarray(value)
+    except (ValueError, TypeError, OverflowError):
+        return value  # ragged or odd input: the op's own checks word the error
+    if a.dtype == object and a.size and all(type(v) is int for v in a.reshape(-1).tolist()):
+        if not all(_INT64_MIN <= v <= _INT64_MAX for v in a.reshape(-1).tolist()):
+            raise ValueError(
+                f"`{name}` must lie in the int64 range [-2**63, 2**63 - 1] (TF's rule for integer "
+                f"parameters); got {value!r}. Pass a float (e.g. {name}=float(x)) for larger values."
+            )
+        a = a.astype(np.int64)
+    if a.dtype.kind not in "iu" or a.dtype.itemsize < 8 or jax.config.jax_enable_x64 or _fits_int32(a):
+        return value
+    return a.astype(np.float64)
+
+
+FOLD_IN_NEEDS_X64 = (
+    "`data`={value} needs 64 bits, and 64-bit integers need jax_enable_x64 (JAX's convention; "
+    "TF folds it as int64). Without them it would wrap onto a 32-bit value and repeat another "
+    "fold's seed. Set jax.config.update('jax_enable_x64', True), or fold values that fit 32 bits."
+)
+
+
+def fold_in_data(data: Any) -> jax.Array:
+    """``data`` as an integer scalar of TF's dtype for it (int32 for Python ints that fit, else
+    int64), refusing values that the 32-bit types of ``jax_enable_x64=False`` would wrap."""
+    if isinstance(data, (bool, np.bool_)) or (
+        not isinstance(data, (numbers.Integral, np.integer, jax.Array, np.ndarray))
+    ):
+        raise TypeError(f"`data` must be an integer scalar; got {type(data).__name__} {data!r}.")
+    if isinstance(data, numbers.Integral) and not isinstance(data, np.integer):
+        value = int(data)
+        if not -(2**63) <= value < 2**63:
+            raise ValueError(f"`data` must lie in the int64 range [-2**63, 2**63 - 1]; got {value}.")
+        data = np.asarray(value, np.int32 if -(2**31) <= value < 2**31 else np.int64)
+    if (
+        isinstance(data, (np.integer, np.ndarray))
+        and np.ndim(data) == 0
+        and np.asarray(data).dtype.kind in "iu"
+    ):
+        host = np.asarray(data)
+        narrow = np.iinfo(np.int32 if host.dtype.kind == "i" else np.uint32)
+        if not jax.config.jax_enable_x64 and not narrow.min <= int(host) <= narrow.max:
+            raise ValueError(FOLD_IN_NEEDS_X64.format(value=int(host)))
+    data = jnp.asarray(data)
+    if data.shape != () or not jnp.issubdtype(data.dtype, jnp.integer):
+        raise TypeError(f"`data` must be an integer scalar; got shape {data.shape}, dtype {data.dtype}.")
+    return data
+
+
+POISSON_RATE_TOO_LARGE = (
+    "`lam`={lam} exceeds the largest {dtype} ({highest}): most samples cannot be represented, and "
+    "TF's kernel retries such a draw forever (tf.random.stateless_poisson never returns). Use a "
+    "wider `dtype` (int64, float32 or float64)."
+)
+
+
+def rate_fits(lam: Any, dtype: jnp.dtype) -> None:
+    """A finite concrete rate above the largest value of an integer or half-precision output
+    dtype is an error (TF hangs; the traced sampler can only flag it with -1 or NaN). Infinity
+    keeps TF's answer (0 for integers, inf for floats)."""
+    if not is_concrete(lam) or jnp.dtype(dtype) in (jnp.float32, jnp.float64):
+        return
+    highest = float(jnp.iinfo(dtype).max if jnp.issubdtype(dtype, jnp.integer) else jnp.finfo(dtype).max)
+    rates = np.asarray(lam, np.float64)
+    bad = rates[np.isfinite(rates) & (rates > highest)]
+    if bad.size:
+        raise ValueError(
+            POISSON_RATE_TOO_LARGE.format(lam=bad.max(), dtype=jnp.dtype(dtype).name, highest=highest)
+        )

@@ -104,23 +104,81 @@ def truncated_normal(gen, key, shape, dtype, mean, stddev) -> jax.Array:
     z = jnp.asarray(_SQRT2, cdt) * special.erfinv(jnp.asarray(_ERF2, cdt) * (2 * u - 1))
     bound = jnp.nextafter(jnp.asarray(2.0, cdt), jnp.asarray(0.0, cdt))
     z = jnp.clip(z, -bound, bound)
-    return (z * jnp.asarray(stddev, cdt) + jnp.asarray(mean, cdt)).astype(dtype)
+    m, s = jnp.asarray(mean, cdt), jnp.asarray(stddev, cdt)
+    return _inside((z * s + m).astype(dtype), m - 2 * s, m + 2 * s)
+
+
+def _inside(x: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
+    """``x`` (already rounded to its dtype) clipped to the values of its dtype strictly inside
+    ``(lo, hi)`` (given in the wider compute dtype): rounding a half-precision value that lies
+    just inside can land on the bound (TF's own bfloat16 truncated normal does; seedkit's
+    threefry does not)."""
+    dtype = x.dtype
+    lo, hi = lax.stop_gradient(lo), lax.stop_gradient(hi)  # nextafter has no derivative
+    lo_d, hi_d = lo.astype(dtype), hi.astype(dtype)
+    # The dtype's nearest value to a bound may lie on or beyond it: step one value inwards.
+    lo_d = jnp.where(lo_d.astype(lo.dtype) <= lo, jnp.nextafter(lo_d, hi_d), lo_d)
+    hi_d = jnp.where(hi_d.astype(hi.dtype) >= hi, jnp.nextafter(hi_d, lo_d), hi_d)
+    # Values only: a sample moved onto the last value inside keeps the derivative of its
+    # location-scale form (JAX has no derivative for nextafter).
+    return x + lax.stop_gradient(jnp.clip(x, lo_d, hi_d) - x)
+
+
+# Below this standardized upper bound the interval's CDF values are too small for ``ndtri`` (the
+# float32 CDF underflows near -12.5, flushed to zero), so the far tail is inverted in log space.
+# At -5 the CDF is 2.9e-7: well inside float32's normal range, and the log-space path's Newton
+# iterations (below) converge within their fixed count from any start in the tail.
+_FAR_TAIL = -5.0
+_TAIL_NEWTON_STEPS = 12
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def _log_ndtri_tail(target, lo):
+    """The ``z >= lo`` with ``log_ndtr(z) == target``, for ``z`` in the far lower tail: Newton's
+    method on the increasing, concave ``log_ndtr`` from ``lo`` (left of the root), whose iterates
+    rise monotonically to the root without overshooting it."""
+
+    def step(_, z):
+        log_cdf = special.log_ndtr(z)
+        log_pdf = -0.5 * z * z - _LOG_SQRT_2PI
+        return z + (target - log_cdf) * jnp.exp(log_cdf - log_pdf)
+
+    return lax.fori_loop(0, _TAIL_NEWTON_STEPS, step, lo)
+
+
+def _lower_tail_truncated(u, lo, hi):
+    """Inverse CDF of the standard normal restricted to ``[lo, hi]`` with ``hi <= _FAR_TAIL``:
+    solve ``Phi(z) = Phi(lo) + u (Phi(hi) - Phi(lo))`` in logs, where nothing underflows."""
+    log_lo, log_hi = special.log_ndtr(lo), special.log_ndtr(hi)
+    target = log_hi + jnp.log(u + (1 - u) * jnp.exp(log_lo - log_hi))
+    return _log_ndtri_tail(target, lo)
 
 
 def parameterized_truncated_normal(gen, key, shape, dtype, means, stddevs, minvals, maxvals):
     """Normal(means, stddevs) restricted to ``[minvals, maxvals]`` by inverting the CDF on the
     interval's CDF range. An interval in the upper tail is mirrored to the lower tail, where the
-    CDF has its full relative precision."""
+    CDF has its full relative precision; an interval in the far tail is inverted in log space.
+
+    The parameters are first rounded to ``dtype``, as TF converts them to the dtype of ``means``:
+    the bounds are then representable, and a sample rounded to ``dtype`` stays inside them."""
     cdt = _compute_dtype(dtype)
-    m, s, a, b = (jnp.broadcast_to(jnp.asarray(v, cdt), shape) for v in (means, stddevs, minvals, maxvals))
+    m, s, a, b = (
+        jnp.broadcast_to(jnp.asarray(v).astype(dtype).astype(cdt), shape)
+        for v in (means, stddevs, minvals, maxvals)
+    )
     lo, hi = (a - m) / s, (b - m) / s
     flip = lo > 0
     lo_, hi_ = jnp.where(flip, -hi, lo), jnp.where(flip, -lo, hi)
-    cdf_lo, cdf_hi = special.ndtr(lo_), special.ndtr(hi_)
     u = _open_unit(gen, key, shape, cdt)
-    z = special.ndtri(cdf_lo + u * (cdf_hi - cdf_lo))
+    far = hi_ <= _FAR_TAIL
+    # The ndtri path sees a harmless interval where the far path applies, and the reverse.
+    near_lo, near_hi = jnp.where(far, -1.0, lo_), jnp.where(far, 1.0, hi_)
+    cdf_lo, cdf_hi = special.ndtr(near_lo), special.ndtr(near_hi)
+    z_near = special.ndtri(cdf_lo + u * (cdf_hi - cdf_lo))
+    z_far = _lower_tail_truncated(u, jnp.where(far, lo_, -7.0), jnp.where(far, hi_, -6.0))
+    z = jnp.where(far, z_far, z_near)
     z = jnp.clip(jnp.where(flip, -z, z), lo, hi)
-    return (m + s * z).astype(dtype)
+    return jnp.clip((m + s * z).astype(dtype), a.astype(dtype), b.astype(dtype))
 
 
 def categorical(gen, key, num_samples, dtype, logits) -> jax.Array:
@@ -131,6 +189,9 @@ def categorical(gen, key, num_samples, dtype, logits) -> jax.Array:
     u = _open_unit(gen, key, (batch, num_samples, classes), cdt)
     gumbel = -jnp.log(-jnp.log(u))
     scores = logits.astype(cdt)[:, None, :] + gumbel
+    # A NaN logit is a class TF never draws (its kernel's comparisons are false for NaN), while
+    # argmax would pick NaN scores first.
+    scores = jnp.where(jnp.isnan(scores), -jnp.inf, scores)
     return jnp.argmax(scores, axis=-1).astype(dtype)
 
 
@@ -157,10 +218,27 @@ def _feistel_bits(max_index: int) -> int:
 INDEX_SHUFFLE_ROUNDS = 6
 
 
+# Domains up to this size are permuted by sorting random keys, which makes every permutation
+# equally likely (up to key ties, about n**2 / 2**65); a Feistel network on a few bits is far
+# from uniform (5 elements: orders between 0.7 and 1.5 times their expected frequency). Sorting
+# 4096 keys per call costs about what a dozen Feistel evaluations do.
+INDEX_SHUFFLE_SORTED_DOMAIN = 2**12
+
+
 def index_shuffle(gen, key, max_index: int, index) -> jax.Array:
-    """A keyed bijection on ``[0, max_index]``: a balanced Feistel network on the smallest even
-    number of bits that covers ``max_index``, with the threefry block as its round function,
-    and cycle-walking (re-encrypting) until the value is back in range."""
+    """A keyed bijection on ``[0, max_index]``. Small domains (at most
+    :data:`INDEX_SHUFFLE_SORTED_DOMAIN` values): the image of ``index`` under a uniformly random
+    permutation (:func:`permutation_indices`). Larger ones: a balanced Feistel network on the
+    smallest even number of bits that covers ``max_index``, with the threefry block as its round
+    function, and cycle-walking (re-encrypting) until the value is back in range."""
+    if max_index < INDEX_SHUFFLE_SORTED_DOMAIN:
+        perm = permutation_indices(gen, key, max_index + 1).astype(jnp.uint32)
+        return perm[jnp.asarray(index).astype(jnp.int32)]
+    return _feistel_index_shuffle(gen, key, max_index, index)
+
+
+def _feistel_index_shuffle(gen, key, max_index: int, index) -> jax.Array:
+    """The Feistel bijection of :func:`index_shuffle` for large domains."""
     half = _feistel_bits(max_index) // 2
     mask = jnp.uint32((1 << half) - 1)
     x = jnp.asarray(index).astype(jnp.uint32)

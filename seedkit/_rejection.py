@@ -193,7 +193,10 @@ def gamma(gen, key, shape: tuple[int, ...], dtype, alpha, beta) -> jax.Array:
     if math.prod(shape) == 0:
         return jnp.zeros(shape, dtype)
     index = _element_index(shape)
-    bad = ~(alpha > 0) | ~(beta > 0)  # also NaN
+    # alpha = 0 (TF's own tests use it) is the point mass at 0, which becomes the smallest normal
+    # number below, as in TF.
+    zero = (alpha == 0) & (beta > 0)
+    bad = (~(alpha > 0) & ~zero) | ~(beta > 0)  # also NaN
     infinite = alpha == jnp.inf
     boost = alpha < 1
     a = jnp.where(bad | infinite, 1, jnp.where(boost, alpha + 1, alpha))
@@ -212,12 +215,13 @@ def gamma(gen, key, shape: tuple[int, ...], dtype, alpha, beta) -> jax.Array:
         return (d * v,), accept
 
     g0 = jnp.where(infinite, jnp.inf, jnp.zeros(shape, cdt))
-    (g,), done = _run(gen, key, index, cdt, bad | infinite, (g0,), step)
+    (g,), done = _run(gen, key, index, cdt, bad | infinite | zero, (g0,), step)
     # Gamma(alpha) = Gamma(alpha + 1) * U**(1/alpha); in logs, so that a tiny power does not
     # underflow before it meets a large Gamma(alpha + 1) / beta.
     ub = _open_unit(*gen.block(key, jnp.uint32(_EXTRA_X0), index), cdt)
     log_x = jnp.log(g) + jnp.log(ub) / jnp.where(boost, alpha, 1) - jnp.log(beta)
     x = jnp.where(boost, jnp.exp(log_x), g / beta)
+    x = jnp.where(zero, 0, x)
     x = jnp.where(bad | ~done, jnp.nan, x).astype(dtype)
     # As TF: the smallest normal number instead of an underflow to 0, which is not in the support.
     return jnp.maximum(x, jnp.asarray(jnp.finfo(dtype).tiny, dtype))
@@ -233,6 +237,7 @@ def poisson(gen, key, shape: tuple[int, ...], dtype, lam) -> jax.Array:
         return jnp.zeros(shape, dtype)
     index = _element_index(shape)
     bad = ~(lam >= 0) | (lam == jnp.inf)
+    infinite = lam == jnp.inf  # TF: the output type's infinity (0 for integers)
     small = lam < 10
     # PTRS constants (Hörmann 1993, "The transformed rejection method for generating Poisson
     # random variables", algorithm PTRS); lanes that count arrivals get harmless values.
@@ -270,7 +275,14 @@ def poisson(gen, key, shape: tuple[int, ...], dtype, lam) -> jax.Array:
 
     zeros = jnp.zeros(shape, cdt)
     (off, _), done = _run(gen, key, index, cdt, bad | (lam == 0), (zeros, zeros), count, ptrs, ~small)
-    return _to_output(base, off, bad | ~done, dtype)
+    out = _to_output(base, off, bad | ~done, dtype)
+    return jnp.where(infinite, _infinity(dtype), out)
+
+
+def _infinity(dtype: jnp.dtype):
+    """TF's ``std::numeric_limits<U>::infinity()`` for a Poisson output type: inf, or 0 for
+    integers (C++ defines no integer infinity)."""
+    return jnp.asarray(jnp.inf if jnp.issubdtype(dtype, jnp.floating) else 0, dtype)
 
 
 def binomial(gen, key, shape: tuple[int, ...], dtype, counts, probs) -> jax.Array:

@@ -133,3 +133,17 @@ def scalar_seed_int(seed: Any, name: str = "seed") -> int:
     if not _INT64_MIN <= v <= _INT64_MAX:
         raise ValueError(f"`{name}` must lie in the int64 range [-2**63, 2**63 - 1]; got {v}.")
     return v
+
+
+# TF's get_seed reduces every op seed modulo 2**31 - 1 (random_seed.py, _truncate_seed), so an
+# op seed is any Python integer; seedkit's get_seed reduces int64 values the same way.
+_OP_SEED_MODULUS = 2**31 - 1
+
+
+def op_seed_int(seed: Any, name: str = "seed") -> int:
+    """Validate an op seed (``uniform(..., seed=7)``): a scalar integer as for
+    :func:`scalar_seed_int`, except that Python integers beyond int64 are accepted and reduced
+    modulo ``2**31 - 1`` up front, as TF does (``seed=2**100`` is op seed 128)."""
+    if type(seed) is int and not _INT64_MIN <= seed <= _INT64_MAX:
+        return seed % _OP_SEED_MODULUS
+    return scalar_seed_int(seed, name)

@@ -62,7 +62,7 @@ import numpy as np
 from seedkit import _checks, _state
 from seedkit._algorithms import resolve_alg
 from seedkit._cache import BoundedCache
-from seedkit._seeds import scalar_seed_int
+from seedkit._seeds import op_seed_int, scalar_seed_int
 from seedkit._state import DEFAULT_GRAPH_SEED, RandomState, TracingError
 from seedkit.stateless import (
     _categorical_args,
@@ -110,7 +110,7 @@ def _op_seed(seed: Any, name: str = "seed") -> int | None:
         return None
     if seed.__class__ is int and _INT64_MIN <= seed <= _INT64_MAX:
         return seed
-    return scalar_seed_int(seed, name)
+    return op_seed_int(seed, name)
 
 
 def _has_tracer(params: tuple) -> bool:
@@ -232,7 +232,7 @@ def _uniform_spec(shape, minval, maxval, dtype) -> tuple:
         requested = jnp.dtype(dtype)
     except TypeError:
         requested = None
-    if requested not in _UNIFORM_DTYPES:
+    if requested is None or requested not in _UNIFORM_DTYPES:  # (None == float64 for NumPy)
         raise TypeError(
             "`dtype` must be one of float16, bfloat16, float32, float64, int32, int64 for "
             f"seedkit.uniform (TF's rule); got {dtype!r}. A Generator also draws unsigned integers."

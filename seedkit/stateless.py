@@ -123,7 +123,9 @@ def _scalar_param(value: Any, name: str, dtype) -> Any:
     return value
 
 
-def _check_int_bounds(minval, maxval, dtype) -> None:
+def _check_int_bounds(minval, maxval, dtype, empty: bool = False) -> None:
+    """Integer bounds inside the dtype and ``minval < maxval``, which TF checks only for a
+    non-empty output (``uniform([0], 0, 0, dtype=int32)`` is an empty array)."""
     info = jnp.iinfo(dtype)
     for name, v in (("minval", minval), ("maxval", maxval)):
         if isinstance(v, (float, np.floating)) or (hasattr(v, "dtype") and jnp.dtype(v.dtype).kind == "f"):
@@ -134,7 +136,7 @@ def _check_int_bounds(minval, maxval, dtype) -> None:
                 raise ValueError(
                     f"`{name}`={iv} is outside the range of {jnp.dtype(dtype).name} [{info.min}, {info.max}]."
                 )
-    if _checks.is_concrete(minval) and _checks.is_concrete(maxval):
+    if _checks.is_concrete(minval) and _checks.is_concrete(maxval) and not empty:
         if int(np.asarray(minval)) >= int(np.asarray(maxval)):
             raise ValueError(
                 f"`minval` must be less than `maxval` for integer dtypes; got minval={minval!r}, "
@@ -156,7 +158,7 @@ def _uniform_args(shape, minval, maxval, dtype) -> tuple[str, tuple, tuple]:
                 f"range) or both given; got minval={minval!r} and maxval={maxval!r}."
             )
         minval, maxval = _scalar_param(minval, "minval", dtype), _scalar_param(maxval, "maxval", dtype)
-        _check_int_bounds(minval, maxval, dtype)
+        _check_int_bounds(minval, maxval, dtype, empty=0 in shape)
         # Concrete bounds travel as arrays of the output dtype: a Python int above 2**31 would
         # not fit the int32 that jit would otherwise give it.
         minval, maxval = (
@@ -166,6 +168,7 @@ def _uniform_args(shape, minval, maxval, dtype) -> tuple[str, tuple, tuple]:
     if minval is None:
         raise ValueError(f"`minval` must be a number for float dtype {dtype.name}; got None.")
     maxval = 1.0 if maxval is None else maxval
+    minval, maxval = _checks.real_param(minval, "minval"), _checks.real_param(maxval, "maxval")
     _checks.broadcastable(shape, minval, "minval")
     _checks.broadcastable(shape, maxval, "maxval")
     return "uniform_float", (shape, dtype), (minval, maxval)
@@ -201,6 +204,7 @@ def stateless_uniform(
 def _normal_args(shape, mean, stddev, dtype, dist="normal") -> tuple[str, tuple, tuple]:
     shape = _checks.shape(shape)
     dtype = _checks.dtype(dtype, _checks.FLOATS)
+    mean, stddev = _checks.real_param(mean, "mean"), _checks.real_param(stddev, "stddev")
     _checks.broadcastable(shape, mean, "mean")
     _checks.broadcastable(shape, stddev, "stddev")
     return dist, (shape, dtype), (mean, stddev)
@@ -279,6 +283,10 @@ def stateless_parameterized_truncated_normal(
     """
     shape = _checks.shape(shape)
     dtype = _float_param_dtype(means)
+    means, stddevs, minvals, maxvals = (
+        _checks.real_param(v, n)
+        for n, v in (("means", means), ("stddevs", stddevs), ("minvals", minvals), ("maxvals", maxvals))
+    )
     for pname, v in (("means", means), ("stddevs", stddevs), ("minvals", minvals), ("maxvals", maxvals)):
         _checks.broadcastable(shape, v, pname)
     if _checks.is_concrete(minvals) and _checks.is_concrete(maxvals):
@@ -352,13 +360,19 @@ def _param_shape(shape, *named) -> tuple[int, ...]:
 def _gamma_args(shape, alpha, beta, dtype):
     shape = _checks.shape(shape)
     dtype = _checks.dtype(dtype, _checks.FLOATS)
+    # Lists become arrays: jit would otherwise pass them as lists of scalars, which TF's gamma
+    # family (philox) cannot broadcast (a raw TracerArrayConversionError for alpha=[0.5, 2.0]).
+    alpha, beta = (np.asarray(v) if isinstance(v, (list, tuple)) else v for v in (alpha, beta))
+    alpha, beta = _checks.real_param(alpha, "alpha"), _checks.real_param(beta, "beta")
     named = [("alpha", alpha)] + ([("beta", beta)] if beta is not None else [])
     _checks.ends_with(
         shape, _param_shape(shape, *named), "shape", "alpha" if beta is None else "alpha and beta"
     )
     for n, v in named:
-        if _checks.is_concrete(v) and np.any(np.asarray(v, np.float64) <= 0):
-            raise ValueError(f"`{n}` must be positive; got {v!r}.")
+        # alpha = 0 is accepted, as TF (its own tests use it): the smallest normal number.
+        values = np.asarray(v, np.float64) if _checks.is_concrete(v) else None
+        if values is not None and np.any(values < 0 if n == "alpha" else values <= 0):
+            raise ValueError(f"`{n}` must be {'non-negative' if n == 'alpha' else 'positive'}; got {v!r}.")
     return "gamma", (shape, dtype), (alpha, 1.0 if beta is None else beta)
 
 
@@ -389,9 +403,11 @@ def stateless_gamma(
 def _poisson_args(shape, lam, dtype):
     shape = _checks.shape(shape)
     dtype = _checks.dtype(dtype, _checks.FLOATS + (jnp.int32, jnp.int64))
+    lam = _checks.real_param(lam, "lam")
     _checks.ends_with(shape, tuple(np.shape(lam)), "shape", "lam")
     if _checks.is_concrete(lam) and np.any(np.asarray(lam, np.float64) < 0):
         raise ValueError(f"`lam` must be non-negative; got {lam!r}.")
+    _checks.rate_fits(lam, dtype)
     return "poisson", (shape, dtype), (lam,)
 
 
@@ -412,6 +428,7 @@ def stateless_poisson(
 def _binomial_args(shape, counts, probs, dtype):
     shape = _checks.shape(shape)
     dtype = _checks.dtype(dtype, _checks.FLOATS + (jnp.int32, jnp.int64), name="output_dtype")
+    counts, probs = _checks.real_param(counts, "counts"), _checks.real_param(probs, "probs")
     _checks.broadcastable(shape, counts, "counts")
     _checks.broadcastable(shape, probs, "probs")
     if _checks.is_concrete(counts) and np.any(np.asarray(counts, np.float64) < 0):
@@ -511,13 +528,7 @@ def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> jax.Arr
         >>> s.shape, int(s[1])
         ((2,), 7)
     """
-    if isinstance(data, (bool, np.bool_)) or (
-        not isinstance(data, (numbers.Integral, np.integer, jax.Array, np.ndarray))
-    ):
-        raise TypeError(f"`data` must be an integer scalar; got {type(data).__name__} {data!r}.")
-    data = jnp.asarray(data)
-    if data.shape != () or not jnp.issubdtype(data.dtype, jnp.integer):
-        raise TypeError(f"`data` must be an integer scalar; got shape {data.shape}, dtype {data.dtype}.")
+    data = _checks.fold_in_data(data)
     first = sample("full_int", ((), data.dtype), seed, alg=alg)
     return jnp.stack([first, data])
 

@@ -161,10 +161,12 @@ def test_bad_seeds_raise_and_leave_state_unchanged(bad, error):
     before = sk.get_state()
     with pytest.raises(error, match="seed"):
         sk.set_seed(bad)
-    with pytest.raises(error, match="seed"):
-        sk.uniform([1], seed=bad)
-    with pytest.raises(error, match="op_seed"):
-        sk.get_seed(bad)
+    # An op seed beyond int64 is TF's too: reduced modulo 2**31 - 1 (issue 16, case 9).
+    if not (type(bad) is int and abs(bad) >= 2**63):
+        with pytest.raises(error, match="seed"):
+            sk.uniform([1], seed=bad)
+        with pytest.raises(error, match="op_seed"):
+            sk.get_seed(bad)
     assert sk.get_state() == before
 
 
