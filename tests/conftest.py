@@ -26,3 +26,15 @@ def philox_default():
         yield
     finally:
         seedkit.set_default_algorithm("threefry")
+
+
+@pytest.fixture
+def unseeded():
+    """The test starts and ends with no global seed, op determinism off and seedkit's default
+    algorithm."""
+    seedkit.disable_op_determinism()
+    seedkit.set_seed(None)
+    yield
+    seedkit.disable_op_determinism()
+    seedkit.set_seed(None)
+    seedkit.set_default_algorithm("threefry")

@@ -14,6 +14,7 @@ import pytest
 
 import seedkit
 from seedkit._algorithms import register_algorithm, registered_algorithms, unregister_algorithm
+from tests._algs import default_algorithm
 from tests._third_algorithm import THIRD
 
 
@@ -30,12 +31,8 @@ ALGS = ["threefry", "philox", THIRD.name]
 @pytest.fixture(params=ALGS)
 def alg(request):
     """The test runs with ``request.param`` as the default algorithm, in a forked random state."""
-    seedkit.set_default_algorithm(request.param)
-    try:
-        with seedkit.fork_rng():
-            yield request.param
-    finally:
-        seedkit.set_default_algorithm("threefry")
+    with default_algorithm(request.param) as name:
+        yield name
 
 
 def test_every_registered_algorithm_is_covered():

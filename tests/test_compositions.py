@@ -12,16 +12,14 @@ from jax.sharding import NamedSharding
 from jax.sharding import PartitionSpec as P
 
 import seedkit
+from tests._algs import default_algorithm
 
 
 @pytest.fixture(params=["threefry", "philox"])
 def alg(request):
-    seedkit.set_default_algorithm(request.param)
-    try:
-        with seedkit.fork_rng():
-            yield request.param
-    finally:
-        seedkit.set_default_algorithm("threefry")
+    """The test runs with ``request.param`` as the default algorithm, in a forked random state."""
+    with default_algorithm(request.param) as name:
+        yield name
 
 
 SCALE = jnp.arange(1.0, 9.0, dtype=jnp.float32)

@@ -16,13 +16,7 @@ def _f(x):
     return float(np.asarray(x).reshape(-1)[0])
 
 
-@pytest.fixture(autouse=True)
-def _clean():
-    seedkit.disable_op_determinism()
-    seedkit.set_seed(None)
-    yield
-    seedkit.disable_op_determinism()
-    seedkit.set_seed(None)
+pytestmark = pytest.mark.usefixtures("unseeded")
 
 
 def _two_unseeded():

@@ -20,14 +20,7 @@ from seedkit import generator as generator_module
 ALGS = ["threefry", "philox"]
 
 
-@pytest.fixture(autouse=True)
-def _clean():
-    seedkit.disable_op_determinism()
-    seedkit.set_seed(None)
-    yield
-    seedkit.disable_op_determinism()
-    seedkit.set_seed(None)
-    seedkit.set_default_algorithm("threefry")
+pytestmark = pytest.mark.usefixtures("unseeded")
 
 
 def _values(x) -> list[float]:
