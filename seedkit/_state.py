@@ -292,6 +292,11 @@ def restore(state: Any) -> None:
         )
     if state.version != 1:
         raise ValueError(f"`state` has version {state.version}; this seedkit reads version 1.")
+    seed, draws = state.global_seed, state.unseeded_draws
+    if seed is not None and (type(seed) is not int or not -(2**63) <= seed < 2**63):
+        raise ValueError(f"`state` is corrupted: global_seed must be None or an int64; got {seed!r}.")
+    if type(draws) is not int or draws < 0:
+        raise ValueError(f"`state` is corrupted: unseeded_draws must be an int >= 0; got {draws!r}.")
     rng = random.Random()
     try:
         rng.setstate(state.op_seed_stream)

@@ -67,7 +67,7 @@ from seedkit._generator_kernels import (
     _skip,
     _split,
 )
-from seedkit._state import TracingError, is_tracing
+from seedkit._state import TracingError, determinism_enabled, is_tracing
 
 __all__ = [
     "Generator",
@@ -81,6 +81,12 @@ _SEEDS_NEED_X64 = (
     "Generator(alg={alg!r}).make_seeds returns TF's int64 seeds, which need 64-bit types: enable "
     "them with jax.config.update('jax_enable_x64', True), or use split() (no 64-bit types "
     "needed) or alg='threefry'."
+)
+
+
+_NON_DETERMINISTIC_UNDER_DETERMINISM = (
+    "Generator.from_non_deterministic_state() draws OS entropy, which op determinism forbids "
+    "(as in TF). Use Generator.from_seed(seed), or call seedkit.disable_op_determinism()."
 )
 
 
@@ -229,6 +235,8 @@ class Generator(_Draws):
             True
         """
         alg = resolve_alg(alg)
+        if determinism_enabled():  # TF raises here too
+            raise RuntimeError(_NON_DETERMINISTIC_UNDER_DETERMINISM)
         n = sum(alg.state_layout)
         if is_tracing():  # entropy drawn now would be a constant of the traced function
             hook = _current_hook()
@@ -505,9 +513,12 @@ def get_global_generator() -> Generator:
         return _global_generator
 
 
-def set_global_generator(generator: Generator) -> None:
-    """Replace the global Generator (``tf.random.set_global_generator``). Compiled functions
-    that already captured the old one keep it.
+def set_global_generator(generator: Generator | None) -> None:
+    """Replace the global Generator (``tf.random.set_global_generator``); ``None`` forgets it,
+    so the next :func:`get_global_generator` makes a new one (as TF). A ``seedkit.function``
+    reads the global Generator when it is traced and threads that object from then on (TF's
+    compiled functions keep the one they traced with too), but unlike TF it does not raise
+    when the global one is replaced later: set the new one before tracing.
 
     Example:
         >>> from seedkit.generator import Generator, get_global_generator, set_global_generator
@@ -519,7 +530,7 @@ def set_global_generator(generator: Generator) -> None:
         >>> set_global_generator(old)
     """
     global _global_generator
-    if not isinstance(generator, Generator):
-        raise TypeError(f"`generator` must be a seedkit.Generator; got {_describe(generator)}.")
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(f"`generator` must be a seedkit.Generator or None; got {_describe(generator)}.")
     with _global_lock:
         _global_generator = generator

@@ -1,0 +1,70 @@
+"""Issue 16 cases 13, 14 and 21: the global Generator and snapshots at their edges."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import seedkit
+from seedkit import generator as G
+
+pytestmark = pytest.mark.usefixtures("isolated_rng")
+
+
+@pytest.fixture
+def no_global_generator():
+    saved = G._global_generator
+    G._global_generator = None
+    try:
+        yield
+    finally:
+        G._global_generator = saved
+
+
+def test_c13_set_global_generator_none_resets_it(no_global_generator):
+    first = seedkit.get_global_generator()
+    seedkit.set_global_generator(None)  # TF accepts None and makes a new one on next use
+    second = seedkit.get_global_generator()
+    assert second is not first
+    assert not np.array_equal(np.asarray(first.state), np.asarray(second.state))
+    with pytest.raises(TypeError, match=r"seedkit\.Generator or None"):
+        seedkit.set_global_generator(3)
+    assert seedkit.get_global_generator() is second
+
+
+def test_c14_op_determinism_refuses_entropy_generators(no_global_generator):
+    seedkit.enable_op_determinism()
+    with pytest.raises(RuntimeError, match="op determinism"):
+        seedkit.Generator.from_non_deterministic_state()
+    with pytest.raises(RuntimeError, match="op determinism"):
+        seedkit.get_global_generator()
+    assert G._global_generator is None  # nothing half-made
+    seedkit.Generator.from_seed(1).uniform([1])  # seeded Generators are fine
+    seedkit.disable_op_determinism()
+    assert seedkit.get_global_generator() is not None
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("global_seed", "7"),
+        ("global_seed", 2**70),
+        ("global_seed", 1.5),
+        ("unseeded_draws", -1),
+        ("unseeded_draws", None),
+    ],
+)
+def test_c21_set_state_validates_and_leaves_state_unchanged(field, value):
+    seedkit.set_seed(5)
+    seedkit.uniform([1])
+    good = seedkit.get_state()
+    bad = dataclasses.replace(good, **{field: value})
+    with pytest.raises(ValueError, match=field):
+        seedkit.set_state(bad)
+    # the failed call changed nothing: the next draws are those after `good`
+    after_failure = (seedkit.uniform([3]), seedkit.uniform([3], seed=2))
+    seedkit.set_state(good)
+    assert (seedkit.uniform([3]) == after_failure[0]).all()
+    assert (seedkit.uniform([3], seed=2) == after_failure[1]).all()
