@@ -68,3 +68,14 @@ def test_c21_set_state_validates_and_leaves_state_unchanged(field, value):
     seedkit.set_state(good)
     assert (seedkit.uniform([3]) == after_failure[0]).all()
     assert (seedkit.uniform([3], seed=2) == after_failure[1]).all()
+
+
+def test_c24_compiled_function_keeps_the_global_generator_it_traced_with(no_global_generator):
+    g1, g2 = seedkit.Generator.from_seed(1), seedkit.Generator.from_seed(2)
+    seedkit.set_global_generator(g1)
+    f = seedkit.function(lambda: seedkit.get_global_generator().uniform([1]))
+    f()
+    seedkit.set_global_generator(g2)
+    expected = seedkit.Generator(copy_from=g1).uniform([1])
+    assert (f() == expected).all()  # continues g1's stream, as TF's traced function does
+    assert np.asarray(g2.state).tolist() == np.asarray(seedkit.Generator.from_seed(2).state).tolist()
