@@ -516,9 +516,10 @@ def get_global_generator() -> Generator:
 def set_global_generator(generator: Generator | None) -> None:
     """Replace the global Generator (``tf.random.set_global_generator``); ``None`` forgets it,
     so the next :func:`get_global_generator` makes a new one (as TF). A ``seedkit.function``
-    reads the global Generator when it is traced and threads that object from then on (TF's
-    compiled functions keep the one they traced with too), but unlike TF it does not raise
-    when the global one is replaced later: set the new one before tracing.
+    reads the global Generator when it traces (its first call, and its second, which traces
+    once more to make closed-over Generators inputs) and threads that object from then on, as
+    TF's compiled functions keep the one they traced with; unlike TF it does not raise when
+    the global one is replaced later. Set the new one before calling compiled functions.
 
     Example:
         >>> from seedkit.generator import Generator, get_global_generator, set_global_generator
