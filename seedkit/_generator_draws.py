@@ -182,4 +182,6 @@ class _Draws:
         ):
             n = stateless._count(x, "x")
             return self._draw("shuffle", (), (np.arange(n, dtype=jax.dtypes.canonicalize_dtype(np.int64)),))
+        if np.ndim(x) == 0:  # NumPy's rule: a scalar must be an int
+            raise TypeError(f"`x` must be an int or an array of at least one dimension; got {x!r}.")
         return self.shuffle(x)

@@ -390,7 +390,16 @@ def shuffle(value: Any, seed: Any = None, name: str | None = None) -> jax.Array:
     """
     value = _host_array(value)
     if np.ndim(value) == 0:
-        raise ValueError(f"`value` must be at least 1-D (TF's rule); got a scalar {value!r}.")
+        # TF returns a scalar unchanged; its Python wrapper still takes the op's seed pair, and
+        # the kernel returns before touching its generator (random_shuffle_op.cc), so only the
+        # op-seed stream moves, as for dropout(rate=0).
+        dtype_key = _canonical(value).name
+        op_seed = _op_seed(seed)
+        call = _state.OpCall(
+            "seedkit.shuffle", "shuffle", dtype_key, "shuffle", resolve_alg(None), (), (value,), op_seed
+        )
+        _dummy_rng_step(call.api, call)
+        return jnp.asarray(value)
     return _run(
         "seedkit.shuffle", "shuffle", _canonical(value).name, (), (value,), None, False, _op_seed(seed)
     )

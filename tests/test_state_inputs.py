@@ -79,3 +79,22 @@ def test_c24_compiled_function_keeps_the_global_generator_it_traced_with(no_glob
     expected = seedkit.Generator(copy_from=g1).uniform([1])
     assert (f() == expected).all()  # continues g1's stream, as TF's traced function does
     assert np.asarray(g2.state).tolist() == np.asarray(seedkit.Generator.from_seed(2).state).tolist()
+
+
+def test_c16_stateful_shuffle_of_a_scalar_returns_it_and_takes_its_op_seed():
+    seedkit.set_seed(8)
+    assert int(seedkit.shuffle(3)) == 3  # tf.random.shuffle(3) returns 3
+    assert int(seedkit.shuffle(np.int32(4), seed=1)) == 4
+    after = seedkit.get_seed(None)
+    seedkit.set_seed(8)
+    seedkit.get_seed(None)  # the op seed the scalar shuffle took
+    assert seedkit.get_seed(None) == after
+
+
+def test_c16_permutation_of_a_non_integer_scalar_raises():
+    g = seedkit.Generator.from_seed(3)
+    before = np.asarray(g.state).tolist()
+    with pytest.raises(TypeError, match="`x` must be an int"):
+        g.permutation(3.5)
+    assert np.asarray(g.state).tolist() == before
+    assert int(g.shuffle(3)) == 3
