@@ -93,11 +93,6 @@ def _state_words(state: Any, alg: Any, name: str = "state") -> np.ndarray | jax.
     return _words(state, n_counter + n_key, name, f"a {alg.name} state")
 
 
-def _seed_state(seed: Any, alg: Any) -> np.ndarray | jax.Array:
-    """The initial state for ``from_seed`` (see :meth:`Generator.from_seed`): the algorithm's."""
-    return alg.seed_state(seed)
-
-
 def _positive_count(count: Any, name: str = "count") -> int:
     if isinstance(count, jax.core.Tracer):
         raise TypeError(f"`{name}` must be a static Python int; got a traced value.")

@@ -56,7 +56,6 @@ from seedkit._generator_args import (
     _int_or_words,
     _is_int,
     _positive_count,
-    _seed_state,
     _state_words,
 )
 from seedkit._generator_draws import _Draws
@@ -221,7 +220,7 @@ class Generator(_Draws):
             [1234, 0, 0, 0, 0, 0]
         """
         alg = resolve_alg(alg)
-        return cls._from_trusted(jnp.asarray(_seed_state(seed, alg), jnp.uint32), alg)
+        return cls._from_trusted(jnp.asarray(alg.seed_state(seed), jnp.uint32), alg)
 
     @classmethod
     def from_non_deterministic_state(cls, alg: Any = None) -> Generator:
@@ -331,8 +330,8 @@ class Generator(_Draws):
 
     @property
     def algorithm(self) -> Any:
-        """The algorithm (``seedkit.Algorithm.THREEFRY`` or ``PHILOX``; a registered algorithm
-        of another name reports itself)."""
+        """The algorithm: its ``seedkit.Algorithm`` member for TF's algorithms (threefry,
+        philox); a registered algorithm of another name reports itself."""
         return self._alg.public
 
     # ------------------------------------------------------------- state changes
@@ -353,7 +352,7 @@ class Generator(_Draws):
 
     def reset_from_seed(self, seed: Any) -> None:
         """Set the state that :meth:`from_seed` would give for ``seed``."""
-        words = _seed_state(seed, self._alg)
+        words = self._alg.seed_state(seed)
         with self._lock:
             self._write_state(jnp.asarray(words, jnp.uint32))
 

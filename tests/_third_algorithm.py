@@ -50,8 +50,7 @@ class PhiloxFoldIn(RandomAlgorithm):
         return 1
 
     def op_state(self, words, position):
-        xp = np if isinstance(words, np.ndarray) and isinstance(position, np.ndarray) else jnp
-        return xp.concatenate([words, position[:2]])
+        return jnp.concatenate([words, position[:2]])
 
     def op_key(self, state):
         return self.key_from_words(state[:4]), state[4:6]

@@ -177,3 +177,12 @@ def test_key_exists_only_for_jax_compatible_algorithms(alg):
             seedkit.key((1, 2), alg=alg)
     else:
         assert jax.random.uniform(seedkit.key((1, 2), alg=alg), (2,)).shape == (2,)
+
+
+@pytest.mark.parametrize("position", [0, 1, 2**32 + 5, 2**63 + 7])
+def test_host_and_traced_op_states_agree(alg, position):
+    impl = seedkit._algorithms.resolve_alg(alg)
+    words = (1234, 0, 2**31 - 2, 0)
+    pos = np.array([(position >> (32 * i)) & 0xFFFFFFFF for i in range(impl.position_words)], np.uint32)
+    traced = jax.jit(impl.op_state)(jnp.asarray(words, jnp.uint32), jnp.asarray(pos))
+    assert np.asarray(impl.host_op_state(words, position)).tolist() == np.asarray(traced).tolist()

@@ -83,7 +83,7 @@ class RandomAlgorithm:
 
     def op_state(self, words: Any, position: Any) -> Any:
         """The op state (``uint32[6]``) from its seed pair's four words and its position
-        (``position_words`` words). Works on NumPy (host) and JAX (traced) arrays alike."""
+        (``position_words`` words), as JAX arrays (inside compiled code)."""
         raise NotImplementedError
 
     def op_key(self, state: jax.Array) -> tuple[jax.Array, jax.Array | None]:
@@ -91,8 +91,9 @@ class RandomAlgorithm:
         raise NotImplementedError
 
     def host_op_state(self, words: tuple[int, int, int, int], position: int) -> np.ndarray:
-        """:meth:`op_state` on the host, for Python-int words and position (the eager hot path:
-        an algorithm may override it with plain integer arithmetic)."""
+        """:meth:`op_state` on the host, for Python-int words and position. The default runs
+        :meth:`op_state`; the eager hot path wants plain integer arithmetic, so seedkit's
+        algorithms override it (tests/test_algorithms.py checks both forms agree)."""
         pos = np.array(int_words(position, self.position_words), np.uint32)
         return np.asarray(self.op_state(np.array(words, np.uint32), pos), np.uint32)
 

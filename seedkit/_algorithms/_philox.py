@@ -54,7 +54,7 @@ from seedkit import _tf
 from seedkit._algorithms._base import Algorithm, RandomAlgorithm
 from seedkit._grid import row_major_index
 from seedkit._seeds import scalar_seed_int, seed_words
-from seedkit._words import MASK32, add_words, int64_words, int_words, mulhilo, words_int
+from seedkit._words import MASK32, add_words, int64_words, int_words, mulhilo
 
 # Philox-4x32 round multipliers and Weyl key increments (Salmon et al. 2011; the same constants
 # in TF's philox_random.h and Random123).
@@ -219,8 +219,6 @@ class PhiloxBitGenerator(RandomAlgorithm):
         return _tf.stateful_blocks(dist, static, params)
 
     def op_state(self, words, position):
-        if isinstance(words, np.ndarray) and isinstance(position, np.ndarray):
-            return self.host_op_state([int(w) for w in words], words_int(position))
         c = add_words([position[i] for i in range(4)], [jnp.uint32(0), jnp.uint32(0), words[2], words[3]])
         return jnp.stack([words[0], words[1], *c])
 

@@ -101,8 +101,7 @@ class _Threefry(RandomAlgorithm):
         return 1
 
     def op_state(self, words, position):
-        xp = np if isinstance(words, np.ndarray) and isinstance(position, np.ndarray) else jnp
-        return xp.concatenate([words, position[:2]])
+        return jnp.concatenate([words, position[:2]])
 
     def host_op_state(self, words, position):
         return np.array([*words, position & 0xFFFFFFFF, (position >> 32) & 0xFFFFFFFF], np.uint32)
