@@ -49,9 +49,20 @@ _GENERATOR_IN_VMAP = (
     "or share one draw on purpose with seedkit.function(..., vmap_randomness='same')."
 )
 
-# Generators taken out of the arguments of the call being traced (set by Function.__call__, read
-# by its trace on the same thread: jit traces synchronously).
-_stripped = threading.local()
+
+class _Stripped(threading.local):
+    """Per-thread hand-over between ``Function.__call__`` and its trace (jit traces
+    synchronously, on the calling thread): the Generators taken out of the call's arguments,
+    the closed-over ones whose locks the trace took (released when the call ends), and the
+    ones the trace made (read by ``Function._keep_made``)."""
+
+    def __init__(self) -> None:
+        self.gens: list = []
+        self.locked: list = []
+        self.made: list = []
+
+
+_stripped = _Stripped()
 
 
 class _Trace:
@@ -61,7 +72,8 @@ class _Trace:
     def __init__(self, owner: Function, top: Any, rng: tuple, gens: list[Generator], states: tuple) -> None:
         self.owner = owner
         self.top = top
-        # uint32[8]: global seed, has-global flag, call count lo/hi, entropy; and the execution
+        # uint32[8]: global seed, has-global flag, call count lo/hi, process call number lo/hi,
+        # nonce (function._Nonce); and the execution
         # counts (uint32 lo/hi pairs) of the philox ops in staged bodies, from the last call.
         self.rng, self.counts_in, self.elements = rng
         # next unseeded op position per graph: id(trace) -> [trace, next] (the trace is kept so
@@ -252,20 +264,21 @@ class _Trace:
             self.made.append(gen)
 
     def entropy(self, n_words: int) -> jax.Array:
-        """Words for ``Generator.from_non_deterministic_state``: a hash of the call's fresh
-        entropy (a runtime input, so every call differs), the draw's position and, in a loop
-        body, the loop draw counter (so every iteration differs too)."""
+        """Words for ``Generator.from_non_deterministic_state``: a hash of the call's entropy
+        words (process nonce and call number, a runtime input, so every call differs), the
+        draw's position and, in a loop body, the loop draw counter (so every iteration differs
+        too). Chained threefry blocks keep the inputs apart: no two of them can cancel."""
         base, _, _ = self._base()
         k = self.entropy_draws
         self.entropy_draws += 1
+        hash_ = bit_generator("threefry").block  # a seed-derivation hash, whatever the algorithm
         with _jax.in_trace(base):
-            e = self.rng[4:8]
+            e = self.rng[4:8]  # process call number lo/hi, nonce
             n = self._counter(base)
-            key = jnp.stack([e[0] ^ n[0], e[1] ^ n[1]])
-            index = jnp.arange((n_words + 1) // 2, dtype=jnp.uint32) + jnp.uint32(8 * k)
-            y0, y1 = bit_generator("threefry").block(  # a seed-derivation hash, whatever the algorithm
-                key, e[2] ^ jnp.uint32(_ENTROPY_SALT), e[3] ^ index
-            )
+            key = jnp.stack(hash_(e[2:4], e[0], e[1]))
+            key = jnp.stack(hash_(key, n[0] ^ jnp.uint32(_ENTROPY_SALT), n[1]))
+            index = jnp.arange((n_words + 1) // 2, dtype=jnp.uint32)
+            y0, y1 = hash_(key, jnp.full_like(index, k), index)
             return jnp.stack([y0, y1], axis=1).reshape(-1)[:n_words]
 
     def lineage(self, gen: Generator) -> int:

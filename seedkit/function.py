@@ -80,24 +80,33 @@ _trace_numbers = itertools.count()
 _ordinals_lock = threading.Lock()
 
 
-class _EntropyPool(threading.local):
-    """Fresh OS entropy, 16 bytes per call, read from the OS 4 KiB at a time (one os.urandom
-    per call cost a microsecond of seedkit.function's overhead). Per thread; a forked child
-    starts with an empty pool, so processes never share entropy."""
+class _Nonce:
+    """What makes the calls of all compiled functions in this process distinct, without OS
+    entropy on every call: 64 random bits drawn once per process (again in a forked child, so
+    processes never share them) and a process-wide call counter. ``words(g, has, n)`` is the
+    call's ``uint32[8]`` input: global seed, has-global flag, the function's call count lo/hi,
+    then the process counter lo/hi and the nonce. Unseeded ops fold their slot into the first
+    nonce word (distinct for every call and slot); the nonce's top bit is set, so these words
+    never equal a seeded op's ``[g, 0, o, 0]``. ``Generator.from_non_deterministic_state``
+    hashes them (``_Trace.entropy``). One ``struct.pack`` per call: fresh OS entropy per call
+    cost about 0.5 us of the overhead."""
+
+    _PACK = struct.Struct("<4IQ2I")
 
     def __init__(self) -> None:
-        self.buf = b""
-        self.pos = 0
+        lo, hi = struct.unpack("<2I", os.urandom(8))
+        self.nonce = (lo, hi | 0x80000000)
+        self.calls = itertools.count()  # next() on it is atomic in CPython: no lock needed
 
-    def take(self) -> bytes:
-        if self.pos + 16 > len(self.buf):
-            self.buf, self.pos = os.urandom(4096), 0
-        self.pos += 16
-        return self.buf[self.pos - 16 : self.pos]
+    def words(self, g_word: int, has_global: int, n: int) -> np.ndarray:
+        packed = self._PACK.pack(
+            g_word, has_global, n & 0xFFFFFFFF, (n >> 32) & 0xFFFFFFFF, next(self.calls), *self.nonce
+        )
+        return np.frombuffer(packed, np.uint32)
 
 
-_entropy = _EntropyPool()
-os.register_at_fork(after_in_child=_entropy.__init__)
+_nonce = _Nonce()
+os.register_at_fork(after_in_child=_nonce.__init__)
 
 
 def _outer_element_indices() -> tuple:
@@ -227,14 +236,17 @@ class Function:
                 "its counters could not advance between calls. Make the outer function a "
                 "seedkit.function too (nested seedkit.functions run inline), or pass a Generator."
             )
-        _stripped.locked = []  # closed-over Generators whose locks the trace takes
-        _stripped.made = []  # Generators the trace makes (none on a call that does not trace)
         try:
             return self._call(args, kwargs, tracing)
+        except BaseException:
+            _stripped.made = []  # a failed trace's Generators are not this thread's next call's
+            raise
         finally:
-            for g in _stripped.locked:
-                g._lock.release()
-            _stripped.locked = []
+            locked = _stripped.locked  # closed-over Generators whose locks the trace took
+            if locked:
+                for g in locked:
+                    g._lock.release()
+                locked.clear()
 
     def _call(self, args: tuple, kwargs: dict, tracing: bool) -> Any:
         with self._lock:
@@ -245,11 +257,12 @@ class Function:
             self._calls += 1
             closed = list(self._closed)
             (args, kwargs), gens = _strip_generators((args, kwargs), closed)
-            # Fresh entropy even with a global seed: unseeded ops ignore it then, but
-            # Generator.from_non_deterministic_state() inside the function needs it.
-            g_word, has_global = (0, 0) if global_seed is None else (global_seed % _state.MAXINT32, 1)
-            head = struct.pack("<4I", g_word, has_global, n & 0xFFFFFFFF, (n >> 32) & 0xFFFFFFFF)
-            rng = np.frombuffer(head + _entropy.take(), np.uint32)
+            # Entropy words even with a global seed: unseeded ops ignore them then, but
+            # Generator.from_non_deterministic_state() inside the function needs them.
+            if global_seed is None:
+                rng = _nonce.words(0, 0, n)
+            else:
+                rng = _nonce.words(global_seed % _state.MAXINT32, 1, n)
             # Only a vmap around the call can need element indices (eager calls skip the walk).
             outer = tracing and self._vmap_randomness == "different"
             elements = _outer_element_indices() if outer else ()

@@ -84,6 +84,33 @@ def test_no_seed_at_all_draws_fresh_entropy_every_call():
     assert len(outs) == 5
 
 
+def test_no_seed_draws_differ_for_every_call_and_op_position():
+    # The call's entropy words are a process nonce and call number, with the op's position
+    # folded in: no (call, position) pair may repeat another's words (a scheme that put both
+    # into one word by XOR would give call 0 / op 1 the numbers of call 1 / op 0).
+    f = seedkit.function(_two_unseeded)
+    g = seedkit.function(_two_unseeded)
+    outs = [np.asarray(x).tobytes() for _ in range(8) for h in (f, g) for x in h()]
+    assert len(set(outs)) == len(outs) == 32
+
+
+def test_non_deterministic_generators_differ_across_functions_calls_and_iterations():
+    def make(carry, _):
+        return carry, seedkit.Generator.from_non_deterministic_state().uniform([2])
+
+    @seedkit.function
+    def f():
+        return jax.lax.scan(make, jnp.zeros(()), length=3)[1]
+
+    @seedkit.function
+    def g():
+        return seedkit.Generator.from_non_deterministic_state().uniform([2])
+
+    rows = [r.tobytes() for _ in range(3) for r in np.asarray(f())]
+    rows += [np.asarray(g()).tobytes() for _ in range(3)]
+    assert len(set(rows)) == len(rows) == 12
+
+
 def test_zero_zero_pair_rule():
     seedkit.set_seed(0)
     f = seedkit.function(lambda: seedkit.uniform([2]))  # op seed 0 -> pair (0, 2**31 - 1)
