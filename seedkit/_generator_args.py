@@ -129,7 +129,7 @@ def _as_param(p: Any) -> Any:
 
 
 def _validated(validator, *args) -> tuple[str, tuple, tuple]:
-    """``validator(*args)`` (a ``seedkit.stateless._*_args``), cached for hashable Python
+    """``validator(*args)`` (a ``seedkit._op_args.*_args``), cached for hashable Python
     arguments: the eager hot path then costs one dict lookup instead of the checks."""
     try:
         key = (validator, jax.config.jax_enable_x64, *map(_freeze, args))

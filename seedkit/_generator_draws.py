@@ -9,7 +9,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seedkit import _checks, stateless
+from seedkit import _checks
+from seedkit import _op_args as _args
 from seedkit._generator_args import _is_int, _validated
 from seedkit._generator_kernels import _draw_kernel
 
@@ -58,7 +59,7 @@ class _Draws:
             >>> int(x.min()) >= 2 and int(x.max()) < 33
             True
         """
-        return self._draw(*_validated(stateless._uniform_args, shape, minval, maxval, dtype))
+        return self._draw(*_validated(_args.uniform_args, shape, minval, maxval, dtype))
 
     def uniform_full_int(
         self, shape: Any, dtype: Any = _DEFAULT_FULL_INT, name: str | None = None
@@ -75,7 +76,7 @@ class _Draws:
             dtype = jax.dtypes.canonicalize_dtype(jnp.uint64)
         else:
             dtype = _checks.dtype(dtype, _checks.INTS)
-        return self._draw(*_validated(stateless._uniform_args, shape, None, None, dtype))
+        return self._draw(*_validated(_args.uniform_args, shape, None, None, dtype))
 
     def normal(
         self,
@@ -92,7 +93,7 @@ class _Draws:
             >>> Generator.from_seed(1).normal([2, 3], mean=1.0).shape
             (2, 3)
         """
-        return self._draw(*_validated(stateless._normal_args, shape, mean, stddev, dtype, "normal"))
+        return self._draw(*_validated(_args.normal_args, shape, mean, stddev, dtype, "normal"))
 
     def truncated_normal(
         self,
@@ -109,7 +110,7 @@ class _Draws:
             >>> bool((abs(Generator.from_seed(1).truncated_normal([100])) < 2).all())
             True
         """
-        return self._draw(*_validated(stateless._normal_args, shape, mean, stddev, dtype, "truncated_normal"))
+        return self._draw(*_validated(_args.normal_args, shape, mean, stddev, dtype, "truncated_normal"))
 
     def binomial(
         self, shape: Any, counts: Any, probs: Any, dtype: Any = jnp.int32, name: str | None = None
@@ -127,7 +128,7 @@ class _Draws:
             counts, probs = (
                 np.asarray(v, np.float32) if isinstance(v, (list, tuple)) else v for v in (counts, probs)
             )
-        return self._draw(*_validated(stateless._binomial_args, shape, counts, probs, dtype))
+        return self._draw(*_validated(_args.binomial_args, shape, counts, probs, dtype))
 
     def categorical(
         self, logits: Any, num_samples: Any, dtype: Any = None, name: str | None = None
@@ -140,7 +141,7 @@ class _Draws:
             >>> Generator.from_seed(1).categorical(jnp.zeros((2, 3)), 4).shape
             (2, 4)
         """
-        dist, static, params = stateless._categorical_args(logits, num_samples, dtype)
+        dist, static, params = _args.categorical_args(logits, num_samples, dtype)
         return self._draw(dist, static, (jnp.asarray(params[0]),))
 
     def gamma(
@@ -148,11 +149,11 @@ class _Draws:
     ) -> jax.Array:
         """Gamma(``alpha``, rate ``beta``) samples; ``shape`` ends with the parameters' shape.
         Differentiable in ``alpha`` and ``beta`` (see :func:`seedkit.stateless_gamma`)."""
-        return self._draw(*_validated(stateless._gamma_args, shape, alpha, beta, dtype))
+        return self._draw(*_validated(_args.gamma_args, shape, alpha, beta, dtype))
 
     def poisson(self, shape: Any, lam: Any, dtype: Any = jnp.int32, name: str | None = None) -> jax.Array:
         """Poisson(``lam``) samples; ``shape`` ends with ``lam``'s shape."""
-        return self._draw(*_validated(stateless._poisson_args, shape, lam, dtype))
+        return self._draw(*_validated(_args.poisson_args, shape, lam, dtype))
 
     def shuffle(self, value: Any, name: str | None = None) -> jax.Array:
         """``value`` with its first axis randomly permuted (``tf.random.shuffle``).
@@ -180,7 +181,7 @@ class _Draws:
             and x.shape == ()
             and x.dtype.kind in "iu"
         ):
-            n = stateless._count(x, "x")
+            n = _args.count(x, "x")
             return self._draw("shuffle", (), (np.arange(n, dtype=jax.dtypes.canonicalize_dtype(np.int64)),))
         if np.ndim(x) == 0:  # NumPy's rule: a scalar must be an int
             raise TypeError(f"`x` must be an int or an array of at least one dimension; got {x!r}.")

@@ -349,9 +349,10 @@ class OpCall:
 
     def sample_state(self, state: Any) -> Any:
         """Sample from a whole uint32[6] op state (philox: TF's kernel key and counter)."""
-        from seedkit.random import _sample_state
+        from seedkit.stateless import _sample_from_key
 
-        return _sample_state(self.dist, self.alg, self.static, state, self.params)
+        key, counter = self.alg.op_key(state)
+        return _sample_from_key(self.dist, self.alg, self.static, key, counter, self.params)
 
 
 TraceHandler = Callable[[OpCall], Any]

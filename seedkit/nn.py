@@ -30,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit import _checks, _state
+from seedkit import _stateful_run as _eager
 from seedkit import random as _random
 from seedkit._algorithms import resolve_alg
 from seedkit._seeds import seed_words
@@ -117,7 +118,7 @@ def _kernel(alg, noise_shape: tuple, divide: bool, state, x, coef):
     """``state``: 4 seed words (stateless) or a stateful op's 6 words, one argument."""
     static = (noise_shape, x.dtype)
     if state.shape[0] == 6:
-        u = _random._sample_state("uniform_float", alg, static, state, _UNIT)
+        u = _eager.sample_state("uniform_float", alg, static, state, _UNIT)
     else:
         u = _sample("uniform_float", alg, static, state, None, _UNIT)
     return _apply(x, u, coef, divide)
@@ -139,7 +140,7 @@ def dropout(
         >>> set(y.ravel().tolist()) <= {0.0, 5.0}
         True
     """
-    op_seed = _random._op_seed(seed)
+    op_seed = _eager.op_seed(seed)
     alg = resolve_alg(None)
     x, dtype = _float_input(x)
     divide, rate, scale = _rate(rate)
@@ -155,7 +156,7 @@ def dropout(
         return _apply(x, handler(call), coef, divide)
     if _state.is_tracing() or isinstance(x, jax.core.Tracer) or isinstance(rate, jax.core.Tracer):
         raise _state.tracing_error(call.api)
-    state = _random._next_state(alg, "uniform_float", dtype.name, op_seed, call.static, ())
+    state = _eager.next_state(alg, "uniform_float", dtype.name, op_seed, call.static, ())
     return _kernel(alg, noise, divide, state, x, coef)
 
 

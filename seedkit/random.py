@@ -22,7 +22,7 @@ an op with an op seed returns exactly the stateless computation::
     counter = np.array([n % 2**32, n // 2**32], np.uint32)
     seedkit.stateless._sample(dist, alg, static, words, counter, params)
 
-with ``dist, static, params`` from the stateless module's validators (e.g. ``_uniform_args``)
+with ``dist, static, params`` from TF's argument rules in ``seedkit._op_args`` (e.g. ``uniform_args``)
 and ``alg = "threefry"``. The k-th unseeded op after ``set_seed(g)`` (k = 0, 1, ...) uses
 the pair ``get_seed(None)`` gives at that point and the counter ``2**63 + k``: a half of the
 counter space that seeded calls never reach, so unseeded calls cannot repeat a (seed, counter)
@@ -51,7 +51,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,143 +59,20 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit import _checks, _state
+from seedkit import _stateful_run as _eager
 from seedkit._algorithms import resolve_alg
-from seedkit._cache import BoundedCache
-from seedkit._seeds import op_seed_int, scalar_seed_int
-from seedkit._state import DEFAULT_GRAPH_SEED, RandomState, TracingError
-from seedkit.stateless import (
-    _categorical_args,
-    _gamma_args,
-    _normal_args,
-    _poisson_args,
-    _sample_from_key,
-    _uniform_args,
+from seedkit._op_args import (
+    categorical_args,
+    gamma_args,
+    normal_args,
+    poisson_args,
+    uniform_args,
 )
-
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+from seedkit._seeds import scalar_seed_int
+from seedkit._state import DEFAULT_GRAPH_SEED, RandomState, TracingError
 
 # TF's stateful uniform accepts these dtypes only (random_ops.random_uniform).
 _UNIFORM_DTYPES = tuple(jnp.dtype(d) for d in (*_checks.FLOATS, jnp.int32, jnp.int64))
-
-_trace_count = 0  # times a kernel body below was traced (tests check that calls do not re-trace)
-
-
-def _sample_state(dist: str, alg, static: tuple, state, params: tuple):
-    """Sample from a stateful op's uint32[6] ``state`` (:func:`seedkit._state.next_op_state`):
-    the algorithm turns it into its key and counter."""
-    key, counter = alg.op_key(state)
-    return _sample_from_key(dist, alg, static, key, counter, params)
-
-
-def _next_state(alg, dist: str, dtype_key: str, op_seed: int | None, static: tuple, params: tuple):
-    """Take the next state of an op's counter (the counter moves): see :func:`_sample_state`."""
-    return _state.next_op_state(alg, dist, dtype_key, op_seed, alg.op_advance(dist, static, params))
-
-
-@functools.partial(jax.jit, static_argnames=("dist", "alg", "static", "fixed"))
-def _kernel(dist: str, alg, static: tuple, fixed: tuple | None, state, params: tuple):
-    """One compiled kernel per (op, static shape/dtype, algorithm); ``state`` is the uint32[6]
-    of :func:`_next_state`, a runtime argument.
-
-    ``fixed`` replaces ``params`` by TF's default parameters (uniform ``[0, 1)``, standard
-    normal) as compile-time constants: the result is the same, the call takes fewer arguments."""
-    global _trace_count
-    _trace_count += 1
-    return _sample_state(dist, alg, static, state, params if fixed is None else fixed)
-
-
-def _op_seed(seed: Any, name: str = "seed") -> int | None:
-    if seed is None:
-        return None
-    if seed.__class__ is int and _INT64_MIN <= seed <= _INT64_MAX:
-        return seed
-    return op_seed_int(seed, name)
-
-
-def _has_tracer(params: tuple) -> bool:
-    return any(isinstance(p, jax.core.Tracer) for p in params)
-
-
-# Kernel signatures known to trace: the first call of a new one is traced by jax.eval_shape
-# before any counter moves, so a sampler that fails at trace time leaves the state unchanged.
-_verified = BoundedCache(4096)
-
-
-def _verify(alg, dist: str, static: tuple, fixed: tuple | None, params: tuple) -> None:
-    sig = (alg, dist, static, fixed, tuple((type(p), np.shape(p), getattr(p, "dtype", None)) for p in params))
-    if sig not in _verified:
-        state = jax.ShapeDtypeStruct((6,), jnp.uint32)
-        jax.eval_shape(functools.partial(_kernel, dist, alg, static, fixed), state, params)
-        _verified.put(sig, True)
-
-
-def _run(
-    api: str,
-    dist: str,
-    dtype_key: str,
-    static: tuple,
-    params: tuple,
-    fixed: tuple | None,
-    verified: Any,
-    op_seed: int | None,
-):
-    """Route one validated call: to the active trace handler, to an error while JAX traces,
-    or to the compiled kernel with the next (seed, counter). ``verified``: False, or the algorithm
-    for which the parameters are known to hold no tracer and the kernel to trace
-    (see :func:`_remember`)."""
-    alg = resolve_alg(None)
-    handler = _state.current_trace_handler()
-    if handler is not None:
-        call_params = params if fixed is None else fixed
-        return handler(_state.OpCall(api, dist, dtype_key, dist, alg, static, call_params, op_seed))
-    if _state.is_tracing() or (not verified and _has_tracer(params)):
-        raise _state.tracing_error(api)
-    if verified is not alg:  # `verified` names the algorithm whose kernel was traced
-        _verify(alg, dist, static, fixed, () if fixed is not None else params)
-    state = _next_state(alg, dist, dtype_key, op_seed, static, params)
-    if fixed is not None:
-        params = ()  # the kernel uses the constants instead
-    return _kernel(dist, alg, static, fixed, state, params)
-
-
-# ---------------------------------------------------------------------------------------------
-# Validation caches for the common ops: keyed on hashable arguments (with the types of the
-# shape's elements and of the parameters, since 1 == 1.0 == True), and on jax_enable_x64, which
-# changes the canonical dtype.
-_specs = BoundedCache(4096)
-
-
-def _spec_key(op: str, shape: Any, *rest: Any) -> tuple | None:
-    cls = shape.__class__
-    if cls is list:
-        shape = tuple(shape)
-    elif cls is not tuple:
-        return None
-    return (op, shape, tuple(map(type, shape)), jax.config.jax_enable_x64, *rest)
-
-
-def _remember(key: tuple | None, spec: tuple) -> tuple:
-    """Verify a new spec's kernel (before any state moves) and cache the spec under ``key``.
-    A spec is ``(dist, dtype_key, static, params, fixed, verified)``. While JAX traces (the call
-    goes to a trace handler or raises) or a parameter is a tracer, nothing is verified or cached."""
-    if _state.is_tracing() or _state.current_trace_handler() is not None:
-        return spec
-    dist, dtype_key, static, params, fixed, _ = spec
-    if _has_tracer(params):
-        return spec
-    alg = resolve_alg(None)
-    _verify(alg, dist, static, fixed, () if fixed is not None else params)
-    spec = (dist, dtype_key, static, params, fixed, alg)
-    _specs.put(key, spec)  # an unhashable parameter: nothing is cached
-    return spec
-
-
-def _is_number(v: Any, value: float) -> bool:
-    return v.__class__ in (int, float) and v == value
-
-
-def _lookup(key: tuple | None) -> tuple | None:
-    return _specs.get(key)
 
 
 def uniform(
@@ -220,11 +96,11 @@ def uniform(
         >>> bool((x != y).any()), x.dtype
         (True, dtype('float32'))
     """
-    key = _spec_key("uniform", shape, minval, maxval, dtype, minval.__class__, maxval.__class__)
-    spec = _lookup(key)
+    key = _eager.spec_key("uniform", shape, minval, maxval, dtype, minval.__class__, maxval.__class__)
+    spec = _eager.lookup(key)
     if spec is None:
-        spec = _remember(key, _uniform_spec(shape, minval, maxval, dtype))
-    return _run("seedkit.uniform", *spec, _op_seed(seed))
+        spec = _eager.remember(key, _uniform_spec(shape, minval, maxval, dtype))
+    return _eager.run("seedkit.uniform", *spec, _eager.op_seed(seed))
 
 
 def _uniform_spec(shape, minval, maxval, dtype) -> tuple:
@@ -239,9 +115,13 @@ def _uniform_spec(shape, minval, maxval, dtype) -> tuple:
         )
     if requested.kind == "i" and maxval is None:
         raise ValueError(f"`maxval` must be given for integer dtype {requested.name} (TF's rule); got None.")
-    dist, static, params = _uniform_args(shape, minval, maxval, dtype)
+    dist, static, params = uniform_args(shape, minval, maxval, dtype)
     fixed = None
-    if dist == "uniform_float" and _is_number(minval, 0) and (maxval is None or _is_number(maxval, 1)):
+    if (
+        dist == "uniform_float"
+        and _eager.is_number(minval, 0)
+        and (maxval is None or _eager.is_number(maxval, 1))
+    ):
         fixed = (0, 1.0)
     return dist, static[1].name, static, params, fixed, False
 
@@ -283,13 +163,13 @@ def truncated_normal(
 
 
 def _normal(dist: str, shape, mean, stddev, dtype, seed) -> jax.Array:
-    key = _spec_key(dist, shape, mean, stddev, dtype, mean.__class__, stddev.__class__)
-    spec = _lookup(key)
+    key = _eager.spec_key(dist, shape, mean, stddev, dtype, mean.__class__, stddev.__class__)
+    spec = _eager.lookup(key)
     if spec is None:
-        _, static, params = _normal_args(shape, mean, stddev, dtype, dist)
-        fixed = (0.0, 1.0) if _is_number(mean, 0) and _is_number(stddev, 1) else None
-        spec = _remember(key, (dist, static[1].name, static, params, fixed, False))
-    return _run(f"seedkit.{dist}", *spec, _op_seed(seed))
+        _, static, params = normal_args(shape, mean, stddev, dtype, dist)
+        fixed = (0.0, 1.0) if _eager.is_number(mean, 0) and _eager.is_number(stddev, 1) else None
+        spec = _eager.remember(key, (dist, static[1].name, static, params, fixed, False))
+    return _eager.run(f"seedkit.{dist}", *spec, _eager.op_seed(seed))
 
 
 def _host_array(value: Any) -> Any:
@@ -318,11 +198,13 @@ def categorical(
         (1, 4)
     """
     logits = _host_array(logits)
-    dist, static, params = _categorical_args(logits, num_samples, dtype)
+    dist, static, params = categorical_args(logits, num_samples, dtype)
     if not jnp.issubdtype(logits.dtype, jnp.floating):
         raise TypeError(f"`logits` must be a floating-point array; got dtype {logits.dtype}.")
     dtype_key = f"{_canonical(logits).name}->{static[1].name}"
-    return _run("seedkit.categorical", dist, dtype_key, static, params, None, False, _op_seed(seed))
+    return _eager.run(
+        "seedkit.categorical", dist, dtype_key, static, params, None, False, _eager.op_seed(seed)
+    )
 
 
 def _broadcast_param_shape(named: list[tuple[str, Any]]) -> tuple[int, ...]:
@@ -356,8 +238,10 @@ def gamma(
     if beta is not None:
         beta = _host_array(beta)
         named.append(("beta", beta))
-    dist, static, params = _gamma_args(shape + _broadcast_param_shape(named), alpha, beta, dtype)
-    return _run("seedkit.gamma", dist, static[1].name, static, params, None, False, _op_seed(seed))
+    dist, static, params = gamma_args(shape + _broadcast_param_shape(named), alpha, beta, dtype)
+    return _eager.run(
+        "seedkit.gamma", dist, static[1].name, static, params, None, False, _eager.op_seed(seed)
+    )
 
 
 def poisson(
@@ -373,11 +257,11 @@ def poisson(
     """
     shape = _checks.shape(shape)
     lam = _host_array(lam)
-    dist, static, params = _poisson_args(shape + tuple(np.shape(lam)), lam, dtype)
+    dist, static, params = poisson_args(shape + tuple(np.shape(lam)), lam, dtype)
     if not jnp.issubdtype(lam.dtype, jnp.number) or jnp.issubdtype(lam.dtype, jnp.complexfloating):
         raise TypeError(f"`lam` must be a real number or array; got dtype {lam.dtype}.")
     dtype_key = f"{_canonical(lam).name}->{static[1].name}"
-    return _run("seedkit.poisson", dist, dtype_key, static, params, None, False, _op_seed(seed))
+    return _eager.run("seedkit.poisson", dist, dtype_key, static, params, None, False, _eager.op_seed(seed))
 
 
 def shuffle(value: Any, seed: Any = None, name: str | None = None) -> jax.Array:
@@ -394,14 +278,14 @@ def shuffle(value: Any, seed: Any = None, name: str | None = None) -> jax.Array:
         # the kernel returns before touching its generator (random_shuffle_op.cc), so only the
         # op-seed stream moves, as for dropout(rate=0).
         dtype_key = _canonical(value).name
-        op_seed = _op_seed(seed)
+        op_seed = _eager.op_seed(seed)
         call = _state.OpCall(
             "seedkit.shuffle", "shuffle", dtype_key, "shuffle", resolve_alg(None), (), (value,), op_seed
         )
         _dummy_rng_step(call.api, call)
         return jnp.asarray(value)
-    return _run(
-        "seedkit.shuffle", "shuffle", _canonical(value).name, (), (value,), None, False, _op_seed(seed)
+    return _eager.run(
+        "seedkit.shuffle", "shuffle", _canonical(value).name, (), (value,), None, False, _eager.op_seed(seed)
     )
 
 
@@ -443,7 +327,7 @@ def get_seed(op_seed: Any) -> tuple[int | None, int | None]:
         >>> get_seed(0)
         (0, 2147483647)
     """
-    op_seed = _op_seed(op_seed, "op_seed")
+    op_seed = _eager.op_seed(op_seed, "op_seed")
     handler = _state.current_trace_handler()
     if handler is not None and hasattr(handler, "get_seed"):
         return handler.get_seed(op_seed)

@@ -9,7 +9,6 @@ promise) in every seedkit 1.x release. The stateful layers (global seed, ``Gener
 from __future__ import annotations
 
 import functools
-import numbers
 from typing import Any
 
 import jax
@@ -17,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit import _checks, _distributions, _rejection
+from seedkit import _op_args as _args
 from seedkit._algorithms import bit_generator, resolve_alg
 from seedkit._seeds import seed_words
 
@@ -112,68 +112,6 @@ def sample(dist: str, static: tuple, seed: Any, params: tuple = (), *, alg: Any 
     return _sample(dist, resolve_alg(alg), static, seed_words(seed), counter, params)
 
 
-def _scalar_param(value: Any, name: str, dtype) -> Any:
-    if value is None:
-        return None
-    if np.ndim(value) != 0:
-        raise ValueError(
-            f"`{name}` must be a scalar for integer dtypes (TF's rule); got a value of shape "
-            f"{np.shape(value)}."
-        )
-    return value
-
-
-def _check_int_bounds(minval, maxval, dtype, empty: bool = False) -> None:
-    """Integer bounds inside the dtype and ``minval < maxval``, which TF checks only for a
-    non-empty output (``uniform([0], 0, 0, dtype=int32)`` is an empty array)."""
-    info = jnp.iinfo(dtype)
-    for name, v in (("minval", minval), ("maxval", maxval)):
-        if isinstance(v, (float, np.floating)) or (hasattr(v, "dtype") and jnp.dtype(v.dtype).kind == "f"):
-            raise TypeError(f"`{name}` must be an integer for dtype {jnp.dtype(dtype).name}; got {v!r}.")
-        if _checks.is_concrete(v):
-            iv = int(np.asarray(v))
-            if not info.min <= iv <= info.max:
-                raise ValueError(
-                    f"`{name}`={iv} is outside the range of {jnp.dtype(dtype).name} [{info.min}, {info.max}]."
-                )
-    if _checks.is_concrete(minval) and _checks.is_concrete(maxval) and not empty:
-        if int(np.asarray(minval)) >= int(np.asarray(maxval)):
-            raise ValueError(
-                f"`minval` must be less than `maxval` for integer dtypes; got minval={minval!r}, "
-                f"maxval={maxval!r}."
-            )
-
-
-def _uniform_args(shape, minval, maxval, dtype) -> tuple[str, tuple, tuple]:
-    """(sampler, static, params) for TF's uniform rules; shared with Generator and the stateful
-    ``uniform``."""
-    shape = _checks.shape(shape)
-    dtype = _checks.dtype(dtype, _checks.FLOATS + _checks.INTS)
-    if jnp.issubdtype(dtype, jnp.integer):
-        if minval is None and maxval is None:
-            return "full_int", (shape, dtype), ()
-        if minval is None or maxval is None:
-            raise ValueError(
-                f"For integer dtype {dtype.name}, `minval` and `maxval` must be both None (full "
-                f"range) or both given; got minval={minval!r} and maxval={maxval!r}."
-            )
-        minval, maxval = _scalar_param(minval, "minval", dtype), _scalar_param(maxval, "maxval", dtype)
-        _check_int_bounds(minval, maxval, dtype, empty=0 in shape)
-        # Concrete bounds travel as arrays of the output dtype: a Python int above 2**31 would
-        # not fit the int32 that jit would otherwise give it.
-        minval, maxval = (
-            np.asarray(int(np.asarray(v)), dtype) if _checks.is_concrete(v) else v for v in (minval, maxval)
-        )
-        return "uniform_int", (shape, dtype), (minval, maxval)
-    if minval is None:
-        raise ValueError(f"`minval` must be a number for float dtype {dtype.name}; got None.")
-    maxval = 1.0 if maxval is None else maxval
-    minval, maxval = _checks.real_param(minval, "minval"), _checks.real_param(maxval, "maxval")
-    _checks.broadcastable(shape, minval, "minval")
-    _checks.broadcastable(shape, maxval, "maxval")
-    return "uniform_float", (shape, dtype), (minval, maxval)
-
-
 def stateless_uniform(
     shape: Any,
     seed: Any,
@@ -197,17 +135,8 @@ def stateless_uniform(
         >>> seedkit.stateless_uniform([4], seed=(1, 2), minval=0, maxval=10, dtype="int32").dtype
         dtype('int32')
     """
-    dist, static, params = _uniform_args(shape, minval, maxval, dtype)
+    dist, static, params = _args.uniform_args(shape, minval, maxval, dtype)
     return sample(dist, static, seed, params, alg=alg)
-
-
-def _normal_args(shape, mean, stddev, dtype, dist="normal") -> tuple[str, tuple, tuple]:
-    shape = _checks.shape(shape)
-    dtype = _checks.dtype(dtype, _checks.FLOATS)
-    mean, stddev = _checks.real_param(mean, "mean"), _checks.real_param(stddev, "stddev")
-    _checks.broadcastable(shape, mean, "mean")
-    _checks.broadcastable(shape, stddev, "stddev")
-    return dist, (shape, dtype), (mean, stddev)
 
 
 def stateless_normal(
@@ -226,7 +155,7 @@ def stateless_normal(
         >>> seedkit.stateless_normal([2, 3], seed=(7, 17), mean=1.0, stddev=2.0).shape
         (2, 3)
     """
-    dist, static, params = _normal_args(shape, mean, stddev, dtype)
+    dist, static, params = _args.normal_args(shape, mean, stddev, dtype)
     return sample(dist, static, seed, params, alg=alg)
 
 
@@ -249,15 +178,8 @@ def stateless_truncated_normal(
         >>> bool((abs(x) < 2).all())
         True
     """
-    dist, static, params = _normal_args(shape, mean, stddev, dtype, "truncated_normal")
+    dist, static, params = _args.normal_args(shape, mean, stddev, dtype, "truncated_normal")
     return sample(dist, static, seed, params, alg=alg)
-
-
-def _float_param_dtype(value: Any) -> jnp.dtype:
-    d = getattr(value, "dtype", None)
-    if d is not None and jnp.issubdtype(d, jnp.floating):
-        return jnp.dtype(jax.dtypes.canonicalize_dtype(d))
-    return jnp.dtype(jnp.float32)
 
 
 def stateless_parameterized_truncated_normal(
@@ -282,7 +204,7 @@ def stateless_parameterized_truncated_normal(
         True
     """
     shape = _checks.shape(shape)
-    dtype = _float_param_dtype(means)
+    dtype = _args.float_param_dtype(means)
     means, stddevs, minvals, maxvals = (
         _checks.real_param(v, n)
         for n, v in (("means", means), ("stddevs", stddevs), ("minvals", minvals), ("maxvals", maxvals))
@@ -297,35 +219,6 @@ def stateless_parameterized_truncated_normal(
     return sample(
         "parameterized_truncated_normal", (shape, dtype), seed, (means, stddevs, minvals, maxvals), alg=alg
     )
-
-
-def _int_output_dtype(dtype: Any, allowed=(jnp.int32, jnp.int64), name: str = "dtype") -> jnp.dtype:
-    return _checks.dtype(dtype, allowed, name=name)
-
-
-def _count(value: Any, name: str) -> int:
-    if isinstance(value, jax.core.Tracer):
-        raise TypeError(f"`{name}` must be a static Python int; got a traced value.")
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
-        if isinstance(value, (jax.Array, np.ndarray)) and value.shape == () and value.dtype.kind in "iu":
-            value = int(value)
-        else:
-            raise TypeError(f"`{name}` must be a non-negative int; got {type(value).__name__} {value!r}.")
-    if int(value) < 0:
-        raise ValueError(f"`{name}` must be a non-negative int; got {int(value)}.")
-    return int(value)
-
-
-def _categorical_args(logits, num_samples, dtype):
-    num_samples = _count(num_samples, "num_samples")
-    if np.ndim(logits) != 2:
-        raise ValueError(f"`logits` must be 2-D [batch_size, num_classes]; got shape {np.shape(logits)}.")
-    if np.shape(logits)[1] == 0:
-        raise ValueError("`logits` must have at least one class; got num_classes = 0.")
-    if dtype is None:
-        dtype = jax.dtypes.canonicalize_dtype(jnp.int64)
-    dtype = _int_output_dtype(dtype)
-    return "categorical", (num_samples, dtype), (logits,)
 
 
 def stateless_categorical(
@@ -345,35 +238,8 @@ def stateless_categorical(
         >>> seedkit.stateless_categorical(jnp.log(jnp.array([[0.5, 0.5]])), 5, seed=(1, 2)).shape
         (1, 5)
     """
-    dist, static, params = _categorical_args(logits, num_samples, dtype)
+    dist, static, params = _args.categorical_args(logits, num_samples, dtype)
     return sample(dist, static, seed, (jnp.asarray(params[0]),), alg=alg)
-
-
-def _param_shape(shape, *named) -> tuple[int, ...]:
-    try:
-        return tuple(np.broadcast_shapes(*(np.shape(v) for _, v in named)))
-    except ValueError:
-        names = ", ".join(f"`{n}` {np.shape(v)}" for n, v in named)
-        raise ValueError(f"{names} do not broadcast together.") from None
-
-
-def _gamma_args(shape, alpha, beta, dtype):
-    shape = _checks.shape(shape)
-    dtype = _checks.dtype(dtype, _checks.FLOATS)
-    # Lists become arrays: jit would otherwise pass them as lists of scalars, which TF's gamma
-    # family (philox) cannot broadcast (a raw TracerArrayConversionError for alpha=[0.5, 2.0]).
-    alpha, beta = (np.asarray(v) if isinstance(v, (list, tuple)) else v for v in (alpha, beta))
-    alpha, beta = _checks.real_param(alpha, "alpha"), _checks.real_param(beta, "beta")
-    named = [("alpha", alpha)] + ([("beta", beta)] if beta is not None else [])
-    _checks.ends_with(
-        shape, _param_shape(shape, *named), "shape", "alpha" if beta is None else "alpha and beta"
-    )
-    for n, v in named:
-        # alpha = 0 is accepted, as TF (its own tests use it): the smallest normal number.
-        values = np.asarray(v, np.float64) if _checks.is_concrete(v) else None
-        if values is not None and np.any(values < 0 if n == "alpha" else values <= 0):
-            raise ValueError(f"`{n}` must be {'non-negative' if n == 'alpha' else 'positive'}; got {v!r}.")
-    return "gamma", (shape, dtype), (alpha, 1.0 if beta is None else beta)
 
 
 def stateless_gamma(
@@ -396,19 +262,8 @@ def stateless_gamma(
         >>> bool(jax.grad(lambda b: seedkit.stateless_gamma([3], (1, 2), 2.0, b).sum())(1.0) < 0)
         True
     """
-    dist, static, params = _gamma_args(shape, alpha, beta, dtype)
+    dist, static, params = _args.gamma_args(shape, alpha, beta, dtype)
     return sample(dist, static, seed, params, alg=alg)
-
-
-def _poisson_args(shape, lam, dtype):
-    shape = _checks.shape(shape)
-    dtype = _checks.dtype(dtype, _checks.FLOATS + (jnp.int32, jnp.int64))
-    lam = _checks.real_param(lam, "lam")
-    _checks.ends_with(shape, tuple(np.shape(lam)), "shape", "lam")
-    if _checks.is_concrete(lam) and np.any(np.asarray(lam, np.float64) < 0):
-        raise ValueError(f"`lam` must be non-negative; got {lam!r}.")
-    _checks.rate_fits(lam, dtype)
-    return "poisson", (shape, dtype), (lam,)
 
 
 def stateless_poisson(
@@ -421,19 +276,8 @@ def stateless_poisson(
         >>> seedkit.stateless_poisson([10, 2], seed=(1, 2), lam=[5.0, 15.0]).shape
         (10, 2)
     """
-    dist, static, params = _poisson_args(shape, lam, dtype)
+    dist, static, params = _args.poisson_args(shape, lam, dtype)
     return sample(dist, static, seed, params, alg=alg)
-
-
-def _binomial_args(shape, counts, probs, dtype):
-    shape = _checks.shape(shape)
-    dtype = _checks.dtype(dtype, _checks.FLOATS + (jnp.int32, jnp.int64), name="output_dtype")
-    counts, probs = _checks.real_param(counts, "counts"), _checks.real_param(probs, "probs")
-    _checks.broadcastable(shape, counts, "counts")
-    _checks.broadcastable(shape, probs, "probs")
-    if _checks.is_concrete(counts) and np.any(np.asarray(counts, np.float64) < 0):
-        raise ValueError(f"`counts` must be non-negative; got {counts!r}.")
-    return "binomial", (shape, dtype), (counts, probs)
 
 
 def stateless_binomial(
@@ -455,7 +299,7 @@ def stateless_binomial(
         >>> bool(((x >= 0) & (x <= 10)).all())
         True
     """
-    dist, static, params = _binomial_args(shape, counts, probs, output_dtype)
+    dist, static, params = _args.binomial_args(shape, counts, probs, output_dtype)
     return sample(dist, static, seed, params, alg=alg)
 
 
@@ -481,7 +325,7 @@ def index_shuffle(index: Any, seed: Any, max_index: Any, alg: Any = "auto_select
         >>> sorted(seedkit.index_shuffle(jnp.arange(10), seed=(1, 2), max_index=9).tolist())
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     """
-    max_index = _count(max_index, "max_index")
+    max_index = _args.count(max_index, "max_index")
     if max_index >= 2**32:
         raise ValueError(f"`max_index` must be below 2**32; got {max_index}.")
     idx = jnp.asarray(index)
@@ -512,7 +356,7 @@ def stateless_split(seed: Any, num: Any = 2, alg: Any = "auto_select") -> jax.Ar
         >>> seedkit.stateless_split((1, 2), num=3).shape
         (3, 2)
     """
-    num = _count(num, "num")
+    num = _args.count(num, "num")
     return sample("full_int", ((num, 2), _seed_out_dtype(seed)), seed, alg=alg)
 
 

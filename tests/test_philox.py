@@ -25,7 +25,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from seedkit import _words, stateless
+from seedkit import _op_args, _words, stateless
 from seedkit._algorithms import _philox, bit_generator
 from seedkit._algorithms._philox import PHILOX
 from seedkit._tf import RESERVED_BLOCKS_PER_ELEMENT, _box_muller, _logf
@@ -352,7 +352,7 @@ def test_stateful_kernels_from_seed_pair():
         if case["op"] == "uniform":
             dist, static, params = "uniform_float", (shape, dtype), (0.0, 1.0)
         else:
-            dist, static, params = stateless._uniform_args(shape, case["minval"], case["maxval"], dtype)
+            dist, static, params = _op_args.uniform_args(shape, case["minval"], case["maxval"], dtype)
         got = stateless._sample_from_key(dist, "philox", static, key, counter, params)
         assert_exact(got, case["out"], str(case))
         drawn[kernel] = before + int(np.prod(shape))

@@ -832,7 +832,7 @@ def test_gamma_and_poisson_follow_tf_shapes_and_counters():
 # ---------------------------------------------------------------------------------------------
 # Speed: one kernel per (op, shape, dtype, algorithm); later calls neither trace nor compile.
 def test_thousandth_call_neither_traces_nor_compiles(caplog):
-    from seedkit import random as module
+    from seedkit import _stateful_run as module
 
     sk.set_seed(1)
     x = jnp.ones((1,))
@@ -852,8 +852,8 @@ def test_thousandth_call_neither_traces_nor_compiles(caplog):
     with jax.log_compiles(True):
         sk.uniform((1, 1, 7))  # a new shape: compiles, and the log shows it
         assert any("Compiling" in r.getMessage() for r in caplog.records)
-        traces = module._trace_count
-        sizes = (module._kernel._cache_size(), nn._kernel._cache_size())
+        traces = module.trace_count
+        sizes = (module.kernel._cache_size(), nn._kernel._cache_size())
         caplog.clear()
         for i in range(1000):
             if i == 500:
@@ -861,17 +861,17 @@ def test_thousandth_call_neither_traces_nor_compiles(caplog):
             for call in calls:
                 call()
         assert not any("Compiling" in r.getMessage() for r in caplog.records)
-    assert module._trace_count == traces
-    assert (module._kernel._cache_size(), nn._kernel._cache_size()) == sizes
+    assert module.trace_count == traces
+    assert (module.kernel._cache_size(), nn._kernel._cache_size()) == sizes
 
 
 def test_kernel_is_shared_across_seeds_and_counters():
-    from seedkit import random as module
+    from seedkit import _stateful_run as module
 
     sk.uniform((13,), seed=1)
-    traces = module._trace_count
+    traces = module.trace_count
     for seed in (None, 2, 3, 2**40):
         sk.set_seed(seed)
         sk.uniform((13,))
         sk.uniform((13,), seed=5)
-    assert module._trace_count == traces
+    assert module.trace_count == traces
