@@ -69,9 +69,53 @@ def stateless() -> dict:
     }
 
 
+def _outcome(call) -> str:
+    """``"ok"`` if TF accepts the call, else the name of the exception it raises."""
+    try:
+        call()
+    except Exception as e:  # any exception: its class is the answer
+        return type(e).__name__
+    return "ok"
+
+
+def refusals() -> dict:
+    """Cases 17, 19, 20: inputs TF refuses (or accepts), by the exception class it raises."""
+    s = tf.random.stateless_uniform
+    calls = {
+        "c17_seed_int8": lambda: s([2], tf.constant([1, 2], tf.int8)),
+        "c17_seed_uint8": lambda: s([2], tf.constant([1, 2], tf.uint8)),
+        "c17_seed_int16": lambda: s([2], tf.constant([1, 2], tf.int16)),
+        "c17_seed_uint64": lambda: s([2], tf.constant([1, 2], tf.uint64)),
+        "c17_seed_uint32": lambda: s([2], tf.constant([1, 2], tf.uint32)),
+        "c17_shape_2d": lambda: s([[2, 3]], SEED),
+        "c17_dtype_none": lambda: s([2], SEED, dtype=None),
+        "c17_stateful_dtype_none": lambda: tf.random.uniform([2], dtype=None),
+        "c19_minval_str": lambda: s([2], SEED, minval="a"),
+        "c19_mean_str": lambda: tf.random.stateless_normal([2], SEED, mean="a"),
+        "c19_stddev_none": lambda: tf.random.stateless_normal([2], SEED, stddev=None),
+        "c19_alpha_str": lambda: tf.random.stateless_gamma([2], SEED, alpha="a"),
+        "c19_alpha_none": lambda: tf.random.stateless_gamma([2], SEED, alpha=None),
+        "c19_lam_str": lambda: tf.random.stateless_poisson([2], SEED, lam="a"),
+        "c19_counts_str": lambda: tf.random.stateless_binomial([2], SEED, counts="a", probs=0.5),
+        "c19_probs_none": lambda: tf.random.stateless_binomial([2], SEED, counts=3, probs=None),
+        "c19_logits_str": lambda: tf.random.stateless_categorical([["a", "b"]], 2, SEED),
+        "c19_logits_int": lambda: tf.random.stateless_categorical([[1, 2]], 2, SEED),
+        "c19_stateful_gamma_alpha_none": lambda: tf.random.gamma([2], alpha=None),
+        "c19_stateful_poisson_lam_str": lambda: tf.random.poisson([2], lam="a"),
+        "c19_fold_in_2_70": lambda: tf.random.fold_in(SEED, 2**70),
+        "c19_shuffle_str": lambda: tf.random.shuffle(["a", "b", "c"]),
+    }
+    return {name: _outcome(call) for name, call in calls.items()}
+
+
 def main() -> None:
     out_dir = common.parse_out_dir(__doc__)
-    data = {"meta": common.meta(__file__), "stateful": stateful(), "stateless": stateless()}
+    data = {
+        "meta": common.meta(__file__),
+        "stateful": stateful(),
+        "stateless": stateless(),
+        "refusals": refusals(),
+    }
     common.write_fixture(out_dir, "tf_inputs.json", data, indent=1)
 
 

@@ -29,10 +29,19 @@ def shape(value: Any, name: str = "shape") -> tuple[int, ...]:
         )
     if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool):
         value = (value,)
-    try:
-        dims = tuple(np.asarray(value).reshape(-1).tolist()) if not isinstance(value, tuple) else value
-    except Exception:
-        dims = None
+    if not isinstance(value, tuple):
+        try:
+            host = np.asarray(value)
+        except Exception:
+            host = None
+        if host is not None and host.ndim > 1:
+            raise ValueError(
+                f"`{name}` must be a 1-D sequence of ints (TF: shape must be a vector); got a value "
+                f"of shape {host.shape}: {value!r}. Pass e.g. {name}={list(host.reshape(-1).tolist())!r}."
+            )
+        dims = None if host is None else tuple(host.reshape(-1).tolist())
+    else:
+        dims = value
     if dims is None or not all(
         isinstance(d, (numbers.Integral, np.integer)) and not isinstance(d, (bool, np.bool_)) for d in dims
     ):
@@ -50,6 +59,9 @@ def dtype(value: Any, allowed: tuple, name: str = "dtype", where: str = "") -> j
     """Check ``value`` against ``allowed`` dtypes and canonicalise it the way ``jax.numpy`` does:
     a 64-bit dtype requested while ``jax_enable_x64`` is off becomes its 32-bit twin with a
     ``UserWarning`` (JAX's own convention)."""
+    if value is None:  # NumPy reads None as float64; TF refuses it
+        names = ", ".join(jnp.dtype(a).name for a in allowed)
+        raise TypeError(f"`{name}`{where} must be one of {names}; got None.")
     try:
         cache_key = (value, allowed, jax.config.jax_enable_x64)
         requested, canonical = _DTYPE_CACHE[cache_key]
@@ -114,7 +126,7 @@ def _fits_int32(a: np.ndarray) -> bool:
     return a.size == 0 or (int(a.min()) >= _INT32_MIN and int(a.max()) <= _INT32_MAX)
 
 
-def real_param(value: Any, name: str) -> Any:
+def real_param(value: Any, name: str, optional: bool = False) -> Any:
     """A float-valued distribution parameter (``lam``, ``alpha``, a float ``maxval``...) given as
     host integers, made safe for ``jit``.
 
@@ -122,17 +134,24 @@ def real_param(value: Any, name: str) -> Any:
     int32 raises a raw ``OverflowError`` and an int64 NumPy array wraps silently (``poisson(...,
     2**40)`` drew zeros). TF reads such integers as int64 and the op converts them to floats, so
     wide integers travel here as float64 (float32 under jit, exact for powers of two). Values
-    beyond int64, which TF refuses too, raise a ``ValueError`` naming ``name``. Everything else
-    (floats, JAX arrays, tracers, non-numbers) is returned unchanged.
+    beyond int64, which TF refuses too, raise a ``ValueError`` naming ``name``; strings, ``None``
+    (unless ``optional``), complex numbers and ragged lists a ``TypeError``. Everything else
+    (floats, JAX arrays, tracers) is returned unchanged.
     """
-    if type(value) is float or isinstance(value, jax.Array) or value is None:
+    if type(value) is float or isinstance(value, jax.Array):
         return value
     if type(value) is int and _INT32_MIN <= value <= _INT32_MAX:
         return value  # the common case, kept cheap for eager calls
+    if value is None:
+        if optional:
+            return None
+        raise TypeError(f"`{name}` must be a number or an array of numbers; got None.")
     try:
         a = np.asarray(value)
     except (ValueError, TypeError, OverflowError):
-        return value  # ragged or odd input: the op's own checks word the error
+        raise TypeError(
+            f"`{name}` must be a number or a rectangular array of numbers; got {_describe(value)}."
+        ) from None
     if a.dtype == object and a.size and all(type(v) is int for v in a.reshape(-1).tolist()):
         if not all(_INT64_MIN <= v <= _INT64_MAX for v in a.reshape(-1).tolist()):
             raise ValueError(
@@ -140,9 +159,38 @@ def real_param(value: Any, name: str) -> Any:
                 f"parameters); got {value!r}. Pass a float (e.g. {name}=float(x)) for larger values."
             )
         a = a.astype(np.int64)
+    if a.dtype.kind not in "biuf":  # strings, complex numbers, objects
+        raise TypeError(
+            f"`{name}` must be a real number or an array of real numbers; got {_describe(value)}."
+        )
     if a.dtype.kind not in "iu" or a.dtype.itemsize < 8 or jax.config.jax_enable_x64 or _fits_int32(a):
         return value
     return a.astype(np.float64)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, (jax.Array, np.ndarray)):
+        return f"an array of dtype {value.dtype}"
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def numeric_array(value: Any, name: str) -> Any:
+    """``value`` as an array JAX can hold (numbers or booleans): JAX and NumPy arrays pass
+    through, other values become NumPy arrays; strings and objects raise ``TypeError`` naming
+    ``name`` (TF shuffles string tensors; JAX has no string dtype)."""
+    if isinstance(value, jax.Array):
+        return value
+    try:
+        a = value if isinstance(value, np.ndarray) else np.asarray(value)
+    except (ValueError, TypeError):
+        a = None
+    if a is None or a.dtype.kind not in "biufc":
+        raise TypeError(
+            f"`{name}` must be an array of numbers or booleans (JAX arrays hold no strings or "
+            f"objects); got {_describe(value)}."
+        )
+    return a
 
 
 FOLD_IN_NEEDS_X64 = (
@@ -199,3 +247,27 @@ def rate_fits(lam: Any, dtype: jnp.dtype) -> None:
         raise ValueError(
             POISSON_RATE_TOO_LARGE.format(lam=bad.max(), dtype=jnp.dtype(dtype).name, highest=highest)
         )
+
+
+# A shuffle's permutation is an int32 array of one entry per row (both algorithms' samplers).
+MAX_SHUFFLE_ROWS = 2**31 - 1
+
+
+def shuffle_rows(rows: int, name: str) -> None:
+    """Refuse a shuffle of more rows than its int32 permutation can index, before any memory
+    is allocated (a broadcast view of 2**40 rows costs nothing until it is permuted)."""
+    if rows > MAX_SHUFFLE_ROWS:
+        raise ValueError(
+            f"`{name}` asks for a shuffle of {rows} rows; at most 2**31 - 1 rows are shuffled per "
+            f"call (the permutation alone would need {4 * rows / 2**30:.0f} GiB). Shuffle in pieces, "
+            "or use index_shuffle, which maps indices of a range below 2**32 one at a time "
+            "without building the permutation."
+        )
+
+
+def shuffle_value(value: Any, name: str = "value") -> Any:
+    """:func:`numeric_array` and :func:`shuffle_rows` for a value about to be shuffled."""
+    value = numeric_array(value, name)
+    if value.ndim:
+        shuffle_rows(value.shape[0], name)
+    return value

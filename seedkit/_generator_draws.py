@@ -164,7 +164,7 @@ class _Draws:
             >>> sorted(Generator.from_seed(1).shuffle(jnp.arange(5)).tolist())
             [0, 1, 2, 3, 4]
         """
-        return self._draw("shuffle", (), (jnp.asarray(value),))
+        return self._draw("shuffle", (), (jnp.asarray(_checks.shuffle_value(value)),))
 
     def permutation(self, x: Any) -> jax.Array:
         """A random permutation of ``range(x)`` for an int ``x``, else :meth:`shuffle` of ``x``
@@ -182,6 +182,7 @@ class _Draws:
             and x.dtype.kind in "iu"
         ):
             n = _args.count(x, "x")
+            _checks.shuffle_rows(n, "x")
             return self._draw("shuffle", (), (np.arange(n, dtype=jax.dtypes.canonicalize_dtype(np.int64)),))
         if np.ndim(x) == 0:  # NumPy's rule: a scalar must be an int
             raise TypeError(f"`x` must be an int or an array of at least one dimension; got {x!r}.")

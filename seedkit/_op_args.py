@@ -112,6 +112,9 @@ def count(value: Any, name: str) -> int:
 
 def categorical_args(logits, num_samples, dtype):
     num_samples = count(num_samples, "num_samples")
+    logits = _checks.numeric_array(logits, "logits")
+    if not jnp.issubdtype(logits.dtype, jnp.floating):  # TF's op takes float types only
+        raise TypeError(f"`logits` must be a floating-point array; got dtype {logits.dtype}.")
     if np.ndim(logits) != 2:
         raise ValueError(f"`logits` must be 2-D [batch_size, num_classes]; got shape {np.shape(logits)}.")
     if np.shape(logits)[1] == 0:
@@ -136,7 +139,7 @@ def gamma_args(shape, alpha, beta, dtype):
     # Lists become arrays: jit would otherwise pass them as lists of scalars, which TF's gamma
     # family (philox) cannot broadcast (a raw TracerArrayConversionError for alpha=[0.5, 2.0]).
     alpha, beta = (np.asarray(v) if isinstance(v, (list, tuple)) else v for v in (alpha, beta))
-    alpha, beta = _checks.real_param(alpha, "alpha"), _checks.real_param(beta, "beta")
+    alpha, beta = _checks.real_param(alpha, "alpha"), _checks.real_param(beta, "beta", optional=True)
     named = [("alpha", alpha)] + ([("beta", beta)] if beta is not None else [])
     _checks.ends_with(
         shape, param_shape(shape, *named), "shape", "alpha" if beta is None else "alpha and beta"

@@ -38,6 +38,15 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {text}"
 
 
+# TF's seed type (``Tseed``) is int32 or int64; seedkit also takes uint32, the dtype of JAX's
+# raw keys. Narrower integers (int8, uint8, ...) and uint64 are refused, as TF refuses them.
+_SEED_DTYPES = frozenset(np.dtype(d) for d in (np.int32, np.int64, np.uint32))
+
+
+def _seed_dtype_ok(dtype: Any) -> bool:
+    return np.dtype(dtype) in _SEED_DTYPES
+
+
 def _check_int(x: Any, name: str, original: Any) -> int:
     """One element of a host seed as a Python int, with TF's int64 range."""
     if isinstance(x, (bool, np.bool_)):
@@ -76,7 +85,7 @@ def host_seed_ints(seed: Any, name: str = "seed") -> tuple[int, int] | None:
     arr = np.asarray(seed, dtype=object) if isinstance(seed, (list, tuple)) else np.asarray(seed)
     if arr.shape != (2,):
         raise ValueError(f"`{name}` must have shape [2]; got {_describe(seed)} of shape {arr.shape}.")
-    if arr.dtype != object and arr.dtype.kind not in "iu":
+    if arr.dtype != object and not _seed_dtype_ok(arr.dtype):
         raise TypeError(f"`{name}` must be {_ACCEPTED}; got {_describe(seed)}.")
     a, b = (_check_int(x, name, seed) for x in arr.tolist())
     return a, b
@@ -86,7 +95,7 @@ def _device_words(seed: jax.Array, name: str) -> jax.Array:
     if seed.shape != (2,):
         raise ValueError(f"`{name}` must have shape [2]; got {_describe(seed)}.")
     dtype = jnp.dtype(seed.dtype)
-    if dtype == jnp.bool_ or dtype.kind not in "iu":
+    if not _seed_dtype_ok(dtype):
         raise TypeError(f"`{name}` must be {_ACCEPTED}; got {_describe(seed)}.")
     if dtype.itemsize == 8:  # int64 / uint64: only exists with jax_enable_x64.
         lo = (seed & 0xFFFFFFFF).astype(jnp.uint32)
@@ -133,6 +142,33 @@ def scalar_seed_int(seed: Any, name: str = "seed") -> int:
     if not _INT64_MIN <= v <= _INT64_MAX:
         raise ValueError(f"`{name}` must lie in the int64 range [-2**63, 2**63 - 1]; got {v}.")
     return v
+
+
+def is_traced_scalar(seed: Any) -> bool:
+    """A scalar seed known only at run time (``Generator.from_seed(s)`` with ``s`` an argument
+    of a compiled function)."""
+    return isinstance(seed, jax.core.Tracer) and seed.shape == ()
+
+
+def traced_scalar_words(seed: jax.Array, n: int, name: str = "seed") -> jax.Array:
+    """The integer scalar ``seed`` as ``n`` uint32 words, little-endian two's complement: the
+    words :func:`seedkit._words.int_words` gives for its value on the host (signed types are
+    sign-extended, unsigned ones zero-extended), so a traced seed gives what the same value
+    gives eagerly."""
+    dtype = jnp.dtype(seed.dtype)
+    if dtype == jnp.bool_ or dtype.kind not in "iu":
+        raise TypeError(f"`{name}` must be an integer scalar; got a traced array of dtype {dtype}.")
+    if dtype.itemsize == 8:  # int64 / uint64: only with jax_enable_x64
+        low = [(seed & 0xFFFFFFFF).astype(jnp.uint32), (seed >> 32).astype(jnp.uint32)]
+        fill = (seed >> 63).astype(jnp.uint32) if dtype.kind == "i" else jnp.uint32(0)
+    elif dtype.kind == "i":
+        x = seed.astype(jnp.int32)
+        low = [jax.lax.bitcast_convert_type(x, jnp.uint32)]
+        fill = jax.lax.bitcast_convert_type(x >> 31, jnp.uint32)
+    else:
+        low, fill = [seed.astype(jnp.uint32)], jnp.uint32(0)
+    words = (low + [fill] * n)[:n]
+    return jnp.stack([jnp.broadcast_to(w, ()).astype(jnp.uint32) for w in words])
 
 
 # TF's get_seed reduces every op seed modulo 2**31 - 1 (random_seed.py, _truncate_seed), so an

@@ -207,10 +207,11 @@ class Generator(_Draws):
         philox: TF's layout. An int is cut into 64-bit little-endian chunks
         ``[counter_lo64, counter_hi64, key]`` (``from_seed(1234)`` has counter 1234, key 0; any
         int in ``[-2**191, 2**192)``); a shape-``[2]`` seed ``(s0, s1)`` gives
-        ``[0, s0, s1]``. Unlike TF, a NumPy integer counts as an int (TF treats
-        ``np.int64(5)`` as the list ``[5]``, i.e. the key).
+        ``[0, s0, s1]``. Unlike TF, a NumPy integer or a scalar JAX array counts as an int (TF
+        treats ``np.int64(5)`` and a scalar tensor as the list ``[5]``, i.e. the key).
 
-        A shape-``[2]`` seed may be a traced JAX array (e.g. inside ``jax.jit``).
+        The seed may be a traced JAX array (inside ``jax.jit`` or ``seedkit.function``): a
+        shape-``[2]`` one, or an integer scalar, which gives the state its value gives eagerly.
 
         Example:
             >>> from seedkit.generator import Generator

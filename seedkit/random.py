@@ -105,10 +105,10 @@ def uniform(
 
 def _uniform_spec(shape, minval, maxval, dtype) -> tuple:
     try:
-        requested = jnp.dtype(dtype)
+        requested = None if dtype is None else jnp.dtype(dtype)  # (NumPy reads None as float64)
     except TypeError:
         requested = None
-    if requested is None or requested not in _UNIFORM_DTYPES:  # (None == float64 for NumPy)
+    if requested is None or requested not in _UNIFORM_DTYPES:
         raise TypeError(
             "`dtype` must be one of float16, bfloat16, float32, float64, int32, int64 for "
             f"seedkit.uniform (TF's rule); got {dtype!r}. A Generator also draws unsigned integers."
@@ -172,12 +172,10 @@ def _normal(dist: str, shape, mean, stddev, dtype, seed) -> jax.Array:
     return _eager.run(f"seedkit.{dist}", *spec, _eager.op_seed(seed))
 
 
-def _host_array(value: Any) -> Any:
+def _host_array(value: Any, name: str) -> Any:
     """Arrays pass through; anything else (lists, numbers) becomes a NumPy array, which jit
-    takes straight from the host."""
-    if isinstance(value, (jax.Array, np.ndarray)):
-        return value
-    return np.asarray(value)
+    takes straight from the host; strings and objects raise naming ``name``."""
+    return _checks.numeric_array(value, name)
 
 
 def _canonical(value: Any) -> jnp.dtype:
@@ -197,10 +195,8 @@ def categorical(
         >>> categorical(jnp.log(jnp.array([[0.5, 0.5]])), 4, seed=1).shape
         (1, 4)
     """
-    logits = _host_array(logits)
     dist, static, params = categorical_args(logits, num_samples, dtype)
-    if not jnp.issubdtype(logits.dtype, jnp.floating):
-        raise TypeError(f"`logits` must be a floating-point array; got dtype {logits.dtype}.")
+    logits = params[0]
     dtype_key = f"{_canonical(logits).name}->{static[1].name}"
     return _eager.run(
         "seedkit.categorical", dist, dtype_key, static, params, None, False, _eager.op_seed(seed)
@@ -233,10 +229,10 @@ def gamma(
         (10, 2)
     """
     shape = _checks.shape(shape)
-    alpha = _host_array(alpha)
+    alpha = _host_array(_checks.real_param(alpha, "alpha"), "alpha")
     named = [("alpha", alpha)]
     if beta is not None:
-        beta = _host_array(beta)
+        beta = _host_array(_checks.real_param(beta, "beta"), "beta")
         named.append(("beta", beta))
     dist, static, params = gamma_args(shape + _broadcast_param_shape(named), alpha, beta, dtype)
     return _eager.run(
@@ -256,7 +252,7 @@ def poisson(
         (10, 2)
     """
     shape = _checks.shape(shape)
-    lam = _host_array(lam)
+    lam = _host_array(_checks.real_param(lam, "lam"), "lam")
     dist, static, params = poisson_args(shape + tuple(np.shape(lam)), lam, dtype)
     if not jnp.issubdtype(lam.dtype, jnp.number) or jnp.issubdtype(lam.dtype, jnp.complexfloating):
         raise TypeError(f"`lam` must be a real number or array; got dtype {lam.dtype}.")
@@ -272,7 +268,7 @@ def shuffle(value: Any, seed: Any = None, name: str | None = None) -> jax.Array:
         >>> sorted(shuffle([0, 1, 2, 3], seed=5).tolist())
         [0, 1, 2, 3]
     """
-    value = _host_array(value)
+    value = _checks.shuffle_value(value)
     if np.ndim(value) == 0:
         # TF returns a scalar unchanged; its Python wrapper still takes the op's seed pair, and
         # the kernel returns before touching its generator (random_shuffle_op.cc), so only the

@@ -312,7 +312,7 @@ def stateless_shuffle(value: Any, seed: Any, alg: Any = "auto_select", name: str
         >>> sorted(seedkit.stateless_shuffle(jnp.arange(5), seed=(1, 2)).tolist())
         [0, 1, 2, 3, 4]
     """
-    return sample("shuffle", (), seed, (jnp.asarray(value),), alg=alg)
+    return sample("shuffle", (), seed, (jnp.asarray(_checks.shuffle_value(value)),), alg=alg)
 
 
 def index_shuffle(index: Any, seed: Any, max_index: Any, alg: Any = "auto_select") -> jax.Array:
@@ -328,7 +328,7 @@ def index_shuffle(index: Any, seed: Any, max_index: Any, alg: Any = "auto_select
     max_index = _args.count(max_index, "max_index")
     if max_index >= 2**32:
         raise ValueError(f"`max_index` must be below 2**32; got {max_index}.")
-    idx = jnp.asarray(index)
+    idx = jnp.asarray(_checks.numeric_array(index, "index"))
     if not jnp.issubdtype(idx.dtype, jnp.integer):
         raise TypeError(f"`index` must be an integer array; got dtype {idx.dtype}.")
     if _checks.is_concrete(index) and idx.size:

@@ -218,3 +218,104 @@ def test_c12_gamma_alpha_zero_gives_the_smallest_normal(alg):
     assert np.all(mixed[:, 0] == np.finfo(np.float32).tiny) and np.all(mixed[:, 1] > 1e-3)
     with pytest.raises(ValueError, match="`alpha` must be non-negative"):
         seedkit.stateless_gamma([2], SEED, -1.0)
+
+
+# --- 17 / 19: what TF refuses, seedkit refuses with a clear error naming the argument --------------
+REFUSALS = DATA["refusals"]
+_su = seedkit.stateless_uniform
+_REFUSED = {
+    # name: (seedkit's call, its error, what the message must say)
+    "c17_seed_int8": (lambda: _su([2], np.array([1, 2], np.int8)), TypeError, "`seed` must be.*int8"),
+    "c17_seed_uint8": (lambda: _su([2], jnp.array([1, 2], jnp.uint8)), TypeError, "`seed` must be.*uint8"),
+    "c17_seed_int16": (lambda: _su([2], np.array([1, 2], np.int16)), TypeError, "`seed` must be.*int16"),
+    "c17_seed_uint64": (lambda: _su([2], np.array([1, 2], np.uint64)), TypeError, "`seed` must be.*uint64"),
+    "c17_shape_2d": (lambda: _su([[2, 3]], SEED), ValueError, r"`shape` must be a 1-D.*shape=\[2, 3\]"),
+    "c17_dtype_none": (lambda: _su([2], SEED, dtype=None), TypeError, "`dtype` must be one of.*got None"),
+    "c17_stateful_dtype_none": (
+        lambda: seedkit.uniform([2], dtype=None),
+        TypeError,
+        "`dtype` must be one of",
+    ),
+    "c19_minval_str": (lambda: _su([2], SEED, minval="a"), TypeError, "`minval` must be a real number"),
+    "c19_mean_str": (
+        lambda: seedkit.stateless_normal([2], SEED, mean="a"),
+        TypeError,
+        "`mean` must be a real",
+    ),
+    "c19_stddev_none": (
+        lambda: seedkit.stateless_normal([2], SEED, stddev=None),
+        TypeError,
+        "`stddev` must be a number.*got None",
+    ),
+    "c19_alpha_str": (
+        lambda: seedkit.stateless_gamma([2], SEED, alpha="a"),
+        TypeError,
+        "`alpha` must be a real",
+    ),
+    "c19_alpha_none": (
+        lambda: seedkit.stateless_gamma([2], SEED, alpha=None),
+        TypeError,
+        "`alpha` must be a",
+    ),
+    "c19_lam_str": (lambda: seedkit.stateless_poisson([2], SEED, lam="a"), TypeError, "`lam` must be a real"),
+    "c19_counts_str": (
+        lambda: seedkit.stateless_binomial([2], SEED, counts="a", probs=0.5),
+        TypeError,
+        "`counts` must be a real",
+    ),
+    "c19_probs_none": (
+        lambda: seedkit.stateless_binomial([2], SEED, counts=3, probs=None),
+        TypeError,
+        "`probs` must be a number.*got None",
+    ),
+    "c19_logits_str": (
+        lambda: seedkit.stateless_categorical([["a", "b"]], 2, SEED),
+        TypeError,
+        "`logits` must be an array of numbers",
+    ),
+    "c19_logits_int": (
+        lambda: seedkit.stateless_categorical([[1, 2]], 2, SEED),
+        TypeError,
+        "`logits` must be a floating-point array",
+    ),
+    "c19_stateful_gamma_alpha_none": (lambda: seedkit.gamma([2], alpha=None), TypeError, "`alpha` must be a"),
+    "c19_stateful_poisson_lam_str": (
+        lambda: seedkit.poisson([2], lam="a"),
+        TypeError,
+        "`lam` must be a real",
+    ),
+    "c19_fold_in_2_70": (
+        lambda: seedkit.stateless_fold_in(SEED, 2**70),
+        ValueError,
+        "`data` must lie in the int64",
+    ),
+}
+
+
+def test_every_refusal_in_the_fixture_is_covered():
+    assert set(_REFUSED) | {"c17_seed_uint32", "c19_shuffle_str"} == set(REFUSALS)
+
+
+@pytest.mark.usefixtures("isolated_rng")
+@pytest.mark.parametrize("case", sorted(_REFUSED))
+def test_c17_c19_tf_refuses_and_so_does_seedkit(case):
+    assert REFUSALS[case] != "ok"  # TF refused it when the fixture was made
+    call, error, match = _REFUSED[case]
+    seedkit.set_seed(5)
+    expected = np.asarray(seedkit.uniform([2]))
+    seedkit.set_seed(5)
+    with pytest.raises(error, match=match):
+        call()
+    np.testing.assert_array_equal(seedkit.uniform([2]), expected)  # no state moved
+
+
+def test_c17_c19_where_seedkit_differs_from_tf_on_purpose():
+    # uint32 seeds: TF refuses them (Tseed is int32/int64); seedkit takes them, the dtype of
+    # JAX's raw keys (README, "Seeds"), zero-extended.
+    assert REFUSALS["c17_seed_uint32"] != "ok"
+    np.testing.assert_array_equal(_su([2], np.array([1, 2], np.uint32)), _su([2], np.array([1, 2], np.int64)))
+    # Strings: TF shuffles string tensors; JAX arrays hold no strings, so seedkit says so.
+    assert REFUSALS["c19_shuffle_str"] == "ok"
+    for shuffle in (seedkit.shuffle, lambda v: seedkit.stateless_shuffle(v, SEED)):
+        with pytest.raises(TypeError, match="`value` must be an array of numbers or booleans"):
+            shuffle(["a", "b", "c"])

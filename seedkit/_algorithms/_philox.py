@@ -53,7 +53,7 @@ import numpy as np
 from seedkit import _tf
 from seedkit._algorithms._base import Algorithm, RandomAlgorithm
 from seedkit._grid import row_major_index
-from seedkit._seeds import scalar_seed_int, seed_words
+from seedkit._seeds import is_traced_scalar, scalar_seed_int, seed_words, traced_scalar_words
 from seedkit._words import MASK32, add_words, int64_words, int_words, mulhilo
 
 # Philox-4x32 round multipliers and Weyl key increments (Salmon et al. 2011; the same constants
@@ -256,6 +256,8 @@ class PhiloxBitGenerator(RandomAlgorithm):
         # TF's create_rng_state: an int is cut into 64-bit little-endian chunks (counter_lo64,
         # counter_hi64, key); a shape-[2] seed (s0, s1) is left-padded to [0, s0, s1] as TF pads
         # a list.
+        if is_traced_scalar(seed):  # an int, as eagerly (TF would left-pad a tensor: the key)
+            return traced_scalar_words(seed, 6)
         if _is_int(seed) or np.ndim(seed) == 0:
             v = int(seed) if _is_int(seed) else scalar_seed_int(seed)  # big ints allowed
             if not -(2**191) <= v < 2**192:

@@ -31,7 +31,7 @@ import numpy as np
 
 from seedkit._algorithms._base import Algorithm, RandomAlgorithm
 from seedkit._grid import row_major_index
-from seedkit._seeds import scalar_seed_int, seed_words
+from seedkit._seeds import is_traced_scalar, scalar_seed_int, seed_words, traced_scalar_words
 from seedkit._words import check_units
 
 # Threefry-2x32 rotation distances and key-schedule parity constant (Salmon et al. 2011, Table 4;
@@ -125,6 +125,9 @@ class _Threefry(RandomAlgorithm):
     def seed_state(self, seed):
         # An int s acts as the seed (s, 0); the state is [0, 0, k] with k the seed's stateless
         # key hashed once more under a "from_seed" domain constant.
+        if is_traced_scalar(seed):  # the words its value would give eagerly
+            words = jnp.concatenate([traced_scalar_words(seed, 2), jnp.zeros(2, jnp.uint32)])
+            return _seeded(words)
         scalar = _is_int(seed) or np.ndim(seed) == 0  # non-integer scalars fail in scalar_seed_int
         words = seed_words((scalar_seed_int(seed), 0)) if scalar else seed_words(seed)
         return _seeded(words)
