@@ -35,6 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit import _jax
+from seedkit._counters import CounterTable
 
 # tensorflow/python/framework/random_seed.py: seeds are reduced modulo _MAXINT32, and an op seed
 # without a global seed is paired with DEFAULT_GRAPH_SEED.
@@ -78,7 +79,7 @@ _lock = threading.RLock()
 _global_seed: int | None = None
 _rng = random.Random()  # only consulted while a global seed is set
 _draws = 0  # op seeds drawn from _rng since the last set_seed
-_counters: dict[tuple, int] = {}
+_counters = CounterTable()  # compact: see seedkit._counters
 _determinism = False
 _generation = 0  # bumped by set_seed / set_state: lets holders notice a reset lazily
 _holders: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
@@ -155,9 +156,7 @@ def next_op_state(alg: Any, op: str, dtype_key: str, op_seed: int | None, advanc
                 return alg.host_op_state(_pair_words(g, o), n)
             op_seed = _draw_op_seed()
         g, o = combine_seeds(g, op_seed)
-        key = (*alg.op_table_prefix, op, dtype_key, g, o)
-        n = _counters.get(key, 0)
-        _counters[key] = n + advance
+        n = _counters.advance((*alg.op_table_prefix, op, dtype_key, g), o, advance)
     return alg.host_op_state(_pair_words(g, o), n)
 
 
@@ -265,9 +264,9 @@ class RandomState:
     global_seed: int | None
     op_seed_stream: tuple
     unseeded_draws: int
-    counters: tuple[tuple[tuple, int], ...]
+    counters: tuple  # CounterTable.snapshot(): per (op, dtype, g) group, NumPy arrays
     holders: tuple[tuple[Hashable, Any], ...]
-    version: int = 1
+    version: int = 2
 
 
 def snapshot() -> RandomState:
@@ -278,20 +277,20 @@ def snapshot() -> RandomState:
             global_seed=_global_seed,
             op_seed_stream=_rng.getstate(),
             unseeded_draws=_draws,
-            counters=tuple(_counters.items()),
+            counters=_counters.snapshot(),
             holders=tuple(holders.items()),
         )
 
 
 def restore(state: Any) -> None:
     """Replace the whole random state by ``state``; nothing changes if ``state`` is invalid."""
-    global _global_seed, _rng, _draws, _generation
+    global _global_seed, _rng, _draws, _generation, _counters
     if not isinstance(state, RandomState):
         raise TypeError(
             f"`state` must be a value returned by seedkit.get_state(); got {type(state).__name__}."
         )
-    if state.version != 1:
-        raise ValueError(f"`state` has version {state.version}; this seedkit reads version 1.")
+    if state.version not in (1, 2):
+        raise ValueError(f"`state` has version {state.version}; this seedkit reads versions 1 and 2.")
     seed, draws = state.global_seed, state.unseeded_draws
     if seed is not None and (type(seed) is not int or not -(2**63) <= seed < 2**63):
         raise ValueError(f"`state` is corrupted: global_seed must be None or an int64; got {seed!r}.")
@@ -300,14 +299,15 @@ def restore(state: Any) -> None:
     rng = random.Random()
     try:
         rng.setstate(state.op_seed_stream)
-        counters = dict(state.counters)
+        # version 1 (seedkit before the compact table): ((*group, op_seed), counter) pairs
+        read = CounterTable.from_items if state.version == 1 else CounterTable.from_snapshot
+        counters = read(state.counters)
         holders = dict(state.holders)
     except (TypeError, ValueError) as e:
         raise ValueError(f"`state` is corrupted: {e}") from None
     with _lock:
         _global_seed, _rng, _draws = state.global_seed, rng, state.unseeded_draws
-        _counters.clear()
-        _counters.update(counters)
+        _counters = counters
         _generation += 1
         _pending.clear()
         live = dict(_holders.items())
