@@ -513,6 +513,27 @@ def get_global_generator() -> Generator:
         return _global_generator
 
 
+def _global_snapshot() -> tuple[Generator | None, Any]:
+    """The global Generator (or None) and its current state, for :func:`seedkit.fork_rng`."""
+    with _global_lock:
+        g = _global_generator
+        if g is None:
+            return None, None
+        with g._lock:
+            return g, g._state  # a JAX array: immutable, so keeping it is a copy
+
+
+def _global_restore(snap: tuple[Generator | None, Any]) -> None:
+    """Put back what :func:`_global_snapshot` saw: the same object, in the same state."""
+    global _global_generator
+    g, state = snap
+    with _global_lock:
+        _global_generator = g
+        if g is not None:
+            with g._lock:
+                g._state = state
+
+
 def set_global_generator(generator: Generator | None) -> None:
     """Replace the global Generator (``tf.random.set_global_generator``); ``None`` forgets it,
     so the next :func:`get_global_generator` makes a new one (as TF). A ``seedkit.function``

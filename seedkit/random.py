@@ -60,6 +60,7 @@ import numpy as np
 
 from seedkit import _checks, _state
 from seedkit import _stateful_run as _eager
+from seedkit import generator as _generator
 from seedkit._algorithms import resolve_alg
 from seedkit._op_args import (
     categorical_args,
@@ -397,26 +398,40 @@ def set_state(state: RandomState) -> None:
     _state.restore(state)
 
 
+_KEEP_SEED = object()  # fork_rng's default: the block starts from the current state
+
+
 @contextlib.contextmanager
-def fork_rng() -> Iterator[None]:
-    """A block whose random calls leave no trace: all global random state (global seed, op-seed
-    stream, counters, compiled functions' counters) is restored on exit, as
-    ``torch.random.fork_rng``.
+def fork_rng(seed: Any = _KEEP_SEED) -> Iterator[None]:
+    """A block whose random calls leave no trace (``torch.random.fork_rng``): on exit, all of
+    seedkit's global random state is restored, whatever happened inside (an exception
+    included): the global seed, the op-seed stream, every counter, compiled functions'
+    counters, and the global Generator (the same object, in the same state; none if there was
+    none). Other Generators are objects of their own and keep what the block did to them.
+
+    ``fork_rng(seed)`` calls ``set_seed(seed)`` as the block starts (``None`` clears the global
+    seed); the global Generator is left as it was, as ``set_seed`` leaves it.
 
     Example:
         >>> from seedkit.random import fork_rng, get_seed, set_seed, uniform
         >>> set_seed(3)
-        >>> with fork_rng():
-        ...     set_seed(99)
-        ...     _ = uniform([2])
+        >>> with fork_rng(99):
+        ...     a = uniform([2])
         >>> get_seed(None)[0]
         3
+        >>> with fork_rng(99):
+        ...     bool((uniform([2]) == a).all())
+        True
     """
     state = _state.snapshot()
+    global_generator = _generator._global_snapshot()
     try:
+        if seed is not _KEEP_SEED:
+            set_seed(seed)
         yield
     finally:
         _state.restore(state)
+        _generator._global_restore(global_generator)
 
 
 __all__ = [

@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import seedkit
 from seedkit import _state, nn
 from seedkit import random as sk
 from seedkit._algorithms import Algorithm, resolve_alg
@@ -457,6 +458,42 @@ def test_fork_rng_restores_everything_on_exit():
         sk.set_seed(5)
         raise KeyError("inside")
     assert _mixed_draws() == expected
+
+
+def test_fork_rng_restores_the_global_generator():
+    # issue 15 item 8: as torch.random.fork_rng restores the default generator
+    g = seedkit.get_global_generator()
+    expected = np.asarray(seedkit.Generator.from_state(g.state, alg=g.algorithm).normal([3]))
+    with sk.fork_rng():
+        g.normal([5])  # the global one advances inside ...
+        seedkit.set_global_generator(seedkit.Generator.from_seed(1))  # ... and is replaced
+    assert seedkit.get_global_generator() is g
+    np.testing.assert_array_equal(g.normal([3]), expected)
+    saved = seedkit.get_global_generator()
+    seedkit.set_global_generator(None)
+    try:
+        with sk.fork_rng():
+            made = seedkit.get_global_generator()  # made inside: gone afterwards
+        assert seedkit.get_global_generator() is not made
+    finally:
+        seedkit.set_global_generator(saved)
+
+
+def test_fork_rng_with_a_seed_seeds_the_block():
+    sk.set_seed(3)
+    outside = sk.get_seed(None)
+    with sk.fork_rng(42):
+        a = np.asarray(sk.uniform([2]))
+    with sk.fork_rng(42):
+        assert np.array_equal(sk.uniform([2]), a)
+    sk.set_seed(42)
+    assert np.array_equal(sk.uniform([2]), a)  # the same as set_seed(42) + uniform
+    sk.set_seed(3)
+    assert sk.get_seed(None) == outside
+    with sk.fork_rng(None):  # None clears the global seed inside, as set_seed(None)
+        assert sk.get_seed(None) == (None, None)
+    with pytest.raises(TypeError, match="`seed`"), sk.fork_rng("x"):
+        pass
 
 
 def test_get_state_is_picklable_and_set_state_checks_its_input():
