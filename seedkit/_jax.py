@@ -112,6 +112,45 @@ class TraceToken:
 EAGER = TraceToken(None)
 
 
+def _autodiff_trace_types() -> tuple[type, ...]:
+    # The traces jax.jvp, jax.linearize, jax.vjp and jax.grad run a function in (JVPTrace and
+    # LinearizeTrace on JAX 0.10 - 0.11, private classes), learned from JAX itself as for the
+    # eval trace: no private name is imported. They evaluate as they go: an operation on
+    # concrete values gives a concrete value, once per call.
+    seen: set[type] = set()
+
+    def probe(x):
+        t = _find_top_trace(None)
+        while t is not None and not is_eager_trace(t):
+            seen.add(type(t))
+            t = getattr(t, "parent_trace", None)
+        return x
+
+    with jax.core.eval_context():
+        jax.jvp(probe, (1.0,), (1.0,))
+        jax.linearize(probe, 1.0)
+        jax.vjp(probe, 1.0)
+        jax.grad(probe)(1.0)
+    return tuple(seen)
+
+
+def evaluates_once() -> bool:
+    """True when the code running now runs once per call with concrete values around it:
+    eagerly, or inside transformations that evaluate it as they go (``jax.grad``,
+    ``value_and_grad``, ``vjp``, ``jvp``, ``linearize`` over eager code), where a stateful op
+    may advance its counter as TF's ops do under ``GradientTape``. False as soon as any other
+    transformation is active: staging (``jax.jit``, even inside ``ensure_compile_time_eval``;
+    ``lax`` loop and ``cond`` bodies, ``jax.checkpoint``, ``make_jaxpr``) and ``jax.vmap``,
+    whose one evaluation stands for every element (one counter step would give them all the
+    same numbers). Unknown transformations count as "not once": a refusal, never a repeat."""
+    t = _find_top_trace(None)
+    while t is not None and not is_eager_trace(t):
+        if not isinstance(t, _AUTODIFF_TYPES):
+            return False
+        t = getattr(t, "parent_trace", None)
+    return True
+
+
 def trace_token() -> TraceToken:
     """A token for the current trace. Uses the public ``jax.extend.core.get_opaque_trace_state``
     (what Flax NNX uses for the same job), which since 0.11 fails when no trace is set: eager
@@ -228,6 +267,7 @@ def _self_check() -> None:
         )
 
 
+_AUTODIFF_TYPES = _autodiff_trace_types()
 _self_check()
 
 __all__ = [
@@ -237,6 +277,7 @@ __all__ = [
     "batched",
     "current_trace",
     "enclosing_vmaps",
+    "evaluates_once",
     "evaluating",
     "in_trace",
     "is_eager_trace",

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seedkit import _state
+from seedkit import _jax, _state
 from seedkit._algorithms import resolve_alg
 from seedkit._cache import BoundedCache
 from seedkit._seeds import op_seed_int
@@ -92,7 +92,10 @@ def run(
     if handler is not None:
         call_params = params if fixed is None else fixed
         return handler(_state.OpCall(api, dist, dtype_key, dist, alg, static, call_params, op_seed))
-    if _state.is_tracing() or (not verified and has_tracer(params)):
+    if _state.is_tracing():
+        if not _jax.evaluates_once():  # staged, or under vmap: the counter could not advance
+            raise _state.tracing_error(api)
+    elif not verified and has_tracer(params):  # a tracer that outlived its transformation
         raise _state.tracing_error(api)
     if verified is not alg:  # `verified` names the algorithm whose kernel was traced
         verify(alg, dist, static, fixed, () if fixed is not None else params)

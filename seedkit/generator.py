@@ -238,11 +238,12 @@ class Generator(_Draws):
         if determinism_enabled():  # TF raises here too
             raise RuntimeError(_NON_DETERMINISTIC_UNDER_DETERMINISM)
         n = sum(alg.state_layout)
-        if is_tracing():  # entropy drawn now would be a constant of the traced function
+        if is_tracing():  # entropy drawn now could be a constant of the traced function
             hook = _current_hook()
-            if hook is None:
+            if hook is not None:
+                return cls._from_trusted(hook.entropy(n), alg)
+            if not _jax.evaluates_once():
                 raise TracingError(_NON_DETERMINISTIC_TRACED)
-            return cls._from_trusted(hook.entropy(n), alg)
         words = np.array([secrets.randbits(32) for _ in range(n)], np.uint32)
         return cls._from_trusted(jnp.asarray(words), alg)
 
@@ -286,9 +287,12 @@ class Generator(_Draws):
         cur = _jax.trace_token()
         if cur == self._owner:
             return True
-        # Eager use of a concrete state is always fine (another thread, or a Generator made by
-        # a trace that has ended).
-        return cur.eager and not isinstance(self._state, jax.core.Tracer)
+        if isinstance(self._state, jax.core.Tracer):
+            return False
+        # A concrete state may be used eagerly (another thread, or a Generator made by a trace
+        # that has ended), and inside eager jax.grad / vjp / jvp, which run the code once per
+        # call: the draw advances the state once, as under TF's GradientTape.
+        return cur.eager or _jax.evaluates_once()
 
     def _read_state(self) -> jax.Array:
         """The state, for the trace we are in. The one place (with :meth:`_write_state`) that
@@ -305,6 +309,9 @@ class Generator(_Draws):
     def _write_state(self, new: jax.Array) -> None:
         """Replace the state (caller holds ``self._lock``); see :meth:`_read_state`."""
         if self._usable_here():
+            if isinstance(new, jax.core.Tracer) and not isinstance(self._state, jax.core.Tracer):
+                # A concrete state must stay concrete (the new state depends on a traced value).
+                raise _closed_over_error(self)
             self._state = new
             return
         hook = _current_hook()

@@ -29,7 +29,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seedkit import _checks, _state
+from seedkit import _checks, _jax, _state
 from seedkit import _stateful_run as _eager
 from seedkit import random as _random
 from seedkit._algorithms import resolve_alg
@@ -154,7 +154,10 @@ def dropout(
     handler = _state.current_trace_handler()
     if handler is not None:
         return _apply(x, handler(call), coef, divide)
-    if _state.is_tracing() or isinstance(x, jax.core.Tracer) or isinstance(rate, jax.core.Tracer):
+    if _state.is_tracing():
+        if not _jax.evaluates_once():  # staged, or under vmap: the counter could not advance
+            raise _state.tracing_error(call.api)
+    elif isinstance(x, jax.core.Tracer) or isinstance(rate, jax.core.Tracer):  # leaked tracers
         raise _state.tracing_error(call.api)
     state = _eager.next_state(alg, "uniform_float", dtype.name, op_seed, call.static, ())
     return _kernel(alg, noise, divide, state, x, coef)

@@ -58,7 +58,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seedkit import _checks, _state
+from seedkit import _checks, _jax, _state
 from seedkit import _stateful_run as _eager
 from seedkit import generator as _generator
 from seedkit._algorithms import resolve_alg
@@ -341,7 +341,7 @@ def _dummy_rng_step(api: str, call: _state.OpCall) -> None:
         else:
             handler(call)
         return
-    if _state.is_tracing():
+    if _state.is_tracing() and not _jax.evaluates_once():
         raise _state.tracing_error(api)
     _state.get_seed(call.op_seed)
 

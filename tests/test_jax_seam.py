@@ -23,30 +23,46 @@ PACKAGE = pathlib.Path(seedkit.__file__).parent
 
 
 def _probe(record: list, value=0.0):
-    record.append((_jax.is_tracing(), _jax.is_staging()))
+    record.append((_jax.is_tracing(), _jax.is_staging(), _jax.evaluates_once()))
     return value
 
 
-# (name, how to run a function of x under it, expected (is_tracing, is_staging))
+def _compile_time_eval(f):
+    def g(x):
+        with jax.ensure_compile_time_eval():
+            f(1.0)
+        return x
+
+    return g
+
+
+# (name, how to run a function of x under it, expected (is_tracing, is_staging, evaluates_once))
 CONTEXTS = [
-    ("jit", lambda f, x: jax.jit(f)(x), (True, True)),
-    ("vmap", lambda f, x: jax.vmap(f)(jnp.ones(2) * x), (True, False)),
-    ("grad", lambda f, x: jax.grad(f)(x), (True, False)),
-    ("jvp", lambda f, x: jax.jvp(f, (x,), (x,)), (True, False)),
-    ("vjp", lambda f, x: jax.vjp(f, x), (True, False)),
-    ("scan", lambda f, x: lax.scan(lambda c, _: (f(c), None), x, None, length=1), (True, True)),
-    ("cond", lambda f, x: lax.cond(True, f, lambda y: y, x), (True, True)),
-    ("checkpoint", lambda f, x: jax.checkpoint(f)(x), (True, True)),
-    ("make_jaxpr", lambda f, x: jax.make_jaxpr(f)(x), (True, True)),
-    ("eval_shape", lambda f, x: jax.eval_shape(f, x), (True, True)),
-    ("vmap_in_jit", lambda f, x: jax.jit(jax.vmap(f))(jnp.ones(2) * x), (True, True)),
-    ("grad_of_jit", lambda f, x: jax.grad(jax.jit(f))(x), (True, True)),
+    ("jit", lambda f, x: jax.jit(f)(x), (True, True, False)),
+    ("vmap", lambda f, x: jax.vmap(f)(jnp.ones(2) * x), (True, False, False)),
+    ("grad", lambda f, x: jax.grad(f)(x), (True, False, True)),
+    ("jvp", lambda f, x: jax.jvp(f, (x,), (x,)), (True, False, True)),
+    ("vjp", lambda f, x: jax.vjp(f, x), (True, False, True)),
+    ("linearize", lambda f, x: jax.linearize(f, x), (True, False, True)),
+    ("grad_of_grad", lambda f, x: jax.grad(jax.grad(f))(x), (True, False, True)),
+    ("jacfwd", lambda f, x: jax.jacfwd(f)(x), (True, False, False)),
+    ("scan", lambda f, x: lax.scan(lambda c, _: (f(c), None), x, None, length=1), (True, True, False)),
+    ("cond", lambda f, x: lax.cond(True, f, lambda y: y, x), (True, True, False)),
+    ("checkpoint", lambda f, x: jax.checkpoint(f)(x), (True, True, False)),
+    ("make_jaxpr", lambda f, x: jax.make_jaxpr(f)(x), (True, True, False)),
+    ("eval_shape", lambda f, x: jax.eval_shape(f, x), (True, True, False)),
+    ("vmap_in_jit", lambda f, x: jax.jit(jax.vmap(f))(jnp.ones(2) * x), (True, True, False)),
+    ("grad_of_jit", lambda f, x: jax.grad(jax.jit(f))(x), (True, True, False)),
+    ("grad_in_jit", lambda f, x: jax.jit(jax.grad(f))(x), (True, True, False)),
+    # concrete values inside jit: nothing is staged, but the jit trace is still there
+    ("compile_time_eval", lambda f, x: jax.jit(_compile_time_eval(f))(x), (True, False, False)),
 ]
 
 
 def test_eager_is_neither_tracing_nor_staging():
     assert _jax.is_tracing() is False
     assert _jax.is_staging() is False
+    assert _jax.evaluates_once() is True
     assert _jax.trace_token() == _jax.EAGER
 
 

@@ -618,7 +618,8 @@ def test_concurrent_calls_never_reuse_a_seed_counter_pair():
 
 
 # ---------------------------------------------------------------------------------------------
-# Tracing: plain JAX transformations raise TracingError; nothing leaks, nothing moves.
+# Tracing: plain JAX transformations raise TracingError; nothing leaks, nothing moves. (Eager
+# jax.grad runs the function once per call and is allowed: tests/test_eager_transforms.py.)
 _TRACED_OPS = {
     "uniform": lambda x: sk.uniform((1,)) + x,
     "uniform_seeded": lambda x: sk.uniform((1,), seed=1) + x,
@@ -637,7 +638,7 @@ _TRANSFORMS = {
     "jit": lambda f: jax.jit(f)(jnp.ones(())),
     "jit_no_args": lambda f: jax.jit(lambda: f(1.0))(),
     "vmap": lambda f: jax.vmap(f)(jnp.ones(2)),
-    "grad": lambda f: jax.grad(lambda x: jnp.sum(f(x)).astype(jnp.float32))(1.0),
+    "jit_of_grad": lambda f: jax.jit(jax.grad(lambda x: jnp.sum(f(x)).astype(jnp.float32)))(1.0),
     "scan": lambda f: jax.lax.scan(lambda c, _: (c + jnp.sum(f(c)), None), 0.0, None, length=2),
     "fori_loop": lambda f: jax.lax.fori_loop(0, 2, lambda i, c: c + jnp.sum(f(c)), 0.0),
     "while_loop": lambda f: jax.lax.while_loop(lambda c: c < 1, lambda c: c + jnp.sum(f(c)) + 1, 0.0),
