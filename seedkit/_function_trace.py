@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import jax
 import jax.numpy as jnp
 
-from seedkit import _jax, _state
+from seedkit import _entropy, _jax, _state
 from seedkit._algorithms import bit_generator
 from seedkit._words import times_const
 from seedkit.generator import Generator
@@ -100,8 +100,10 @@ class _Trace:
         """The next unseeded op position in ``base``'s graph (TF's per-graph op seeds 0, 1,
         2, ...: the function body, and each loop body, cond branch or inner jit on its own, as
         TF traces each into a graph of its own)."""
-        if _state.global_seed() is None and _state.determinism_enabled():
-            raise RuntimeError(_state._DETERMINISM_MESSAGE)
+        if _state.global_seed() is None:
+            if _state.determinism_enabled():
+                raise RuntimeError(_state._DETERMINISM_MESSAGE)
+            _entropy.require(f"{self.owner!r} (random ops with no seed)")
         entry = self.slots.setdefault(id(base), [base, 0])
         k = entry[1]
         entry[1] += 1
@@ -268,6 +270,8 @@ class _Trace:
         words (process nonce and call number, a runtime input, so every call differs), the
         draw's position and, in a loop body, the loop draw counter (so every iteration differs
         too). Chained threefry blocks keep the inputs apart: no two of them can cancel."""
+        _entropy.require(f"{self.owner!r} (Generator.from_non_deterministic_state)")
+        self.owner._uses_entropy = True
         base, _, _ = self._base()
         k = self.entropy_draws
         self.entropy_draws += 1

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import random
 import threading
 import weakref
@@ -34,7 +33,7 @@ from typing import Any, Protocol
 import jax.numpy as jnp
 import numpy as np
 
-from seedkit import _jax
+from seedkit import _entropy, _jax
 from seedkit._counters import CounterTable
 
 # tensorflow/python/framework/random_seed.py: seeds are reduced modulo _MAXINT32, and an op seed
@@ -169,7 +168,7 @@ def entropy_words() -> np.ndarray:
     """Four words of fresh OS entropy (raises under op determinism)."""
     if _determinism:
         raise RuntimeError(_DETERMINISM_MESSAGE)
-    return np.frombuffer(os.urandom(16), dtype=np.uint32)
+    return _entropy.words(4, "a random op with neither a global nor an op seed")
 
 
 def global_seed() -> int | None:

@@ -55,8 +55,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
-import struct
 import threading
 import weakref
 from collections.abc import Callable
@@ -66,7 +64,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seedkit import _jax, _state
+from seedkit import _entropy, _jax, _state
 from seedkit._algorithms import resolve_alg
 from seedkit._function_trace import _stripped, _Trace
 from seedkit._generator_kernels import _state_hook
@@ -78,35 +76,6 @@ _ordinals: dict[str, itertools.count] = {}
 _TRACE_CONTEXT = jax.make_user_context(None)
 _trace_numbers = itertools.count()
 _ordinals_lock = threading.Lock()
-
-
-class _Nonce:
-    """What makes the calls of all compiled functions in this process distinct, without OS
-    entropy on every call: 64 random bits drawn once per process (again in a forked child, so
-    processes never share them) and a process-wide call counter. ``words(g, has, n)`` is the
-    call's ``uint32[8]`` input: global seed, has-global flag, the function's call count lo/hi,
-    then the process counter lo/hi and the nonce. Unseeded ops fold their slot into the first
-    nonce word (distinct for every call and slot); the nonce's top bit is set, so these words
-    never equal a seeded op's ``[g, 0, o, 0]``. ``Generator.from_non_deterministic_state``
-    hashes them (``_Trace.entropy``). One ``struct.pack`` per call: fresh OS entropy per call
-    cost about 0.5 us of the overhead."""
-
-    _PACK = struct.Struct("<4IQ2I")
-
-    def __init__(self) -> None:
-        lo, hi = struct.unpack("<2I", os.urandom(8))
-        self.nonce = (lo, hi | 0x80000000)
-        self.calls = itertools.count()  # next() on it is atomic in CPython: no lock needed
-
-    def words(self, g_word: int, has_global: int, n: int) -> np.ndarray:
-        packed = self._PACK.pack(
-            g_word, has_global, n & 0xFFFFFFFF, (n >> 32) & 0xFFFFFFFF, next(self.calls), *self.nonce
-        )
-        return np.frombuffer(packed, np.uint32)
-
-
-_nonce = _Nonce()
-os.register_at_fork(after_in_child=_nonce.__init__)
 
 
 def _outer_element_indices() -> tuple:
@@ -157,7 +126,8 @@ class Function:
         self._vmap_randomness = vmap_randomness
         self._calls = 0
         self._counts = _NO_COUNTS  # execution counts of philox ops in staged bodies
-        self._unseeded = False
+        self._unseeded = False  # set by a trace with unseeded ops
+        self._uses_entropy = False  # set by a trace that calls from_non_deterministic_state
         self._closed: list[Generator] = []
         self._lock = threading.RLock()
         self.state_id = _stable_id(fun)
@@ -260,9 +230,13 @@ class Function:
             # Entropy words even with a global seed: unseeded ops ignore them then, but
             # Generator.from_non_deterministic_state() inside the function needs them.
             if global_seed is None:
-                rng = _nonce.words(0, 0, n)
+                if self._unseeded:  # a job of many processes needs share_entropy() first
+                    _entropy.require(f"{self!r} (random ops with no seed)")
+                rng = _entropy.call_words(0, 0, n)
             else:
-                rng = _nonce.words(global_seed % _state.MAXINT32, 1, n)
+                rng = _entropy.call_words(global_seed % _state.MAXINT32, 1, n)
+            if self._uses_entropy:
+                _entropy.require(f"{self!r} (Generator.from_non_deterministic_state)")
             # Only a vmap around the call can need element indices (eager calls skip the walk).
             outer = tracing and self._vmap_randomness == "different"
             elements = _outer_element_indices() if outer else ()

@@ -40,7 +40,6 @@ JAX hands through unchanged).
 
 from __future__ import annotations
 
-import secrets
 import threading
 from typing import Any
 
@@ -49,7 +48,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from seedkit import _jax
+from seedkit import _entropy, _jax
 from seedkit._algorithms import resolve_alg
 from seedkit._generator_args import (
     _describe,
@@ -244,7 +243,7 @@ class Generator(_Draws):
                 return cls._from_trusted(hook.entropy(n), alg)
             if not _jax.evaluates_once():
                 raise TracingError(_NON_DETERMINISTIC_TRACED)
-        words = np.array([secrets.randbits(32) for _ in range(n)], np.uint32)
+        words = _entropy.words(n, "Generator.from_non_deterministic_state()")
         return cls._from_trusted(jnp.asarray(words), alg)
 
     @classmethod

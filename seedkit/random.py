@@ -62,6 +62,7 @@ from seedkit import _checks, _jax, _state
 from seedkit import _stateful_run as _eager
 from seedkit import generator as _generator
 from seedkit._algorithms import resolve_alg
+from seedkit._entropy import share_entropy
 from seedkit._op_args import (
     categorical_args,
     gamma_args,
@@ -450,6 +451,7 @@ __all__ = [
     "poisson",
     "set_seed",
     "set_state",
+    "share_entropy",
     "shuffle",
     "truncated_normal",
     "uniform",

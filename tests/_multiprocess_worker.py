@@ -1,0 +1,63 @@
+"""One process of a two-process jax.distributed job on 127.0.0.1 (run by test_multiprocess.py).
+
+    python tests/_multiprocess_worker.py PROCESS_ID PORT
+
+Prints one JSON line: what it refused before share_entropy() and what it drew after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=4"
+
+import jax
+
+jax.config.update("jax_cpu_collectives_implementation", "gloo")
+jax.distributed.initialize(f"127.0.0.1:{sys.argv[2]}", num_processes=2, process_id=int(sys.argv[1]))
+
+import numpy as np  # noqa: E402
+
+import seedkit  # noqa: E402
+
+
+def _refused(call) -> str:
+    try:
+        call()
+    except RuntimeError as e:
+        return "share_entropy" if "seedkit.share_entropy()" in str(e) else f"other: {e}"
+    return "drew"
+
+
+@seedkit.function
+def step():
+    return seedkit.uniform([3]), seedkit.Generator.from_non_deterministic_state().normal([2])
+
+
+def _values(x) -> list:
+    return np.asarray(x).tolist()
+
+
+refused = {
+    "eager_op": _refused(lambda: seedkit.uniform([2])),
+    "function": _refused(step),
+    "generator": _refused(seedkit.Generator.from_non_deterministic_state),
+    "global_generator": _refused(seedkit.get_global_generator),
+}
+seedkit.set_seed(5)
+seeded = _values(seedkit.uniform([2]))
+seedkit.set_seed(None)
+seedkit.share_entropy()
+a, b = step()
+drawn = {
+    "eager_op": _values(seedkit.uniform([3])),
+    "function": [_values(a), _values(b), _values(step()[0])],
+    "generator": _values(seedkit.Generator.from_non_deterministic_state().uniform([2])),
+    "global_generator": _values(seedkit.get_global_generator().uniform([2])),
+}
+print(
+    json.dumps({"process": jax.process_index(), "refused": refused, "seeded": seeded, "drawn": drawn}),
+    flush=True,
+)
