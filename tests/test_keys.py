@@ -4,6 +4,7 @@
 * A typed threefry key is a seed of the stateless ops: it holds the derived key, so
   ``op(..., seed=seedkit.key(x)) == op(..., seed=x)`` bit for bit, eagerly, under ``jit`` and,
   one key per row, under ``vmap``.
+* ``Generator.from_key(seedkit.key(x))`` is ``Generator.from_seed(x)``.
 * Typed keys where they cannot be used (philox, other JAX implementations, integer-only
   arguments, Generator states) raise ``TypeError`` naming the argument, and change nothing.
 """
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 import seedkit
+from seedkit.generator import Generator
 
 SEEDS = [(1, 2), (0, 0), (-1, 5), (2**63 - 1, -(2**63)), (12345, 2**40)]
 
@@ -242,3 +244,116 @@ def test_integer_only_seeds_refuse_typed_keys(unseeded):
     with pytest.raises(TypeError, match="`seed` must be a Python or NumPy integer; got a typed JAX key"):
         seedkit.uniform([2], seed=k)
     assert _same(seedkit.uniform([2], seed=1), expected)  # neither call moved a seed or counter
+
+
+# ------------------------------------------------------------------------------ Generator
+@pytest.mark.parametrize("seed", [42, -1, 2**63 - 1, (1, 2), (2**63 - 1, -(2**63))])
+def test_from_key_of_a_seeds_key_is_from_seed(seed):
+    a, b = Generator.from_key(seedkit.key(seed)), Generator.from_seed(seed)
+    assert a.algorithm == seedkit.Algorithm.THREEFRY
+    assert np.asarray(a.state).tolist() == np.asarray(b.state).tolist()
+    assert _same(a.normal([3]), b.normal([3]))
+    assert _same(a.uniform([2]), b.uniform([2]))
+    assert np.asarray(a.state).tolist()[:2] == [2, 0]
+
+
+def test_from_key_is_not_the_keys_words_as_generator_key():
+    # documented: from_key_counter(key_data(k), 0) is the key's words unhashed: another stream
+    k = seedkit.key(5)
+    a = Generator.from_key(k)
+    b = Generator.from_key_counter(jax.random.key_data(k), [0, 0], "threefry")
+    assert np.asarray(a.key).tolist() != np.asarray(b.key).tolist()
+
+
+def test_from_key_under_jit_and_vmap():
+    k = seedkit.key((3, 4))
+    eager = Generator.from_key(k)
+    traced = jax.jit(lambda key: Generator.from_key(key).state)(k)
+    assert _same(traced, eager.state)
+
+    @jax.jit
+    def draw(key):
+        g = Generator.from_key(key)
+        return g, g.normal([2])
+
+    g, x = draw(k)
+    assert _same(x, Generator.from_key(k).normal([2]))
+    assert np.asarray(g.state).tolist()[:2] == [1, 0]
+
+    keys = jax.random.split(k, 3)
+    states = jax.vmap(lambda key: Generator.from_key(key).state)(keys)
+    for i in range(3):
+        assert _same(states[i], Generator.from_key(keys[i]).state)
+    assert len({np.asarray(s).tobytes() for s in states}) == 3
+
+
+def test_from_key_with_traced_int_key_matches_from_seed():
+    got = jax.jit(lambda s: Generator.from_key(seedkit.key(s)).state)(jnp.int32(-5))
+    assert _same(got, Generator.from_seed(-5).state)
+
+
+@pytest.mark.parametrize(
+    ("bad", "exc", "message"),
+    [
+        (3, TypeError, "`key` must be a typed JAX key.*Generator.from_seed"),
+        ((1, 2), TypeError, "`key` must be a typed JAX key"),
+        (jax.random.PRNGKey(0), TypeError, "`key` must be a typed JAX key"),
+        (jax.random.key(0, impl="rbg"), TypeError, "`key` is a typed JAX key of implementation 'rbg'"),
+        (jax.random.split(jax.random.key(0), 2), ValueError, "`key` must be a single typed key"),
+    ],
+)
+def test_from_key_refusals_name_key(bad, exc, message):
+    with pytest.raises(exc, match=message):
+        Generator.from_key(bad)
+
+
+def test_from_key_refuses_philox():
+    k = seedkit.key(1)
+    with pytest.raises(TypeError, match=r"`key` is a typed JAX key.*'philox'"):
+        Generator.from_key(k, alg="philox")
+
+
+def test_from_key_under_default_philox_raises(philox_default):
+    with pytest.raises(TypeError, match=r"`key`.*'philox'"):
+        Generator.from_key(seedkit.key(1))
+    assert Generator.from_key(seedkit.key(1), alg="threefry").algorithm == seedkit.Algorithm.THREEFRY
+
+
+@pytest.mark.parametrize("alg", ["threefry", "philox"])
+def test_from_seed_refuses_a_typed_key_pointing_at_from_key(alg):
+    k = seedkit.key(1)
+    with pytest.raises(TypeError, match=r"`seed` is a typed JAX key.*Generator.from_key"):
+        Generator.from_seed(k, alg=alg)
+    with pytest.raises(TypeError, match=r"`seed` is a typed JAX key.*Generator.from_key"):
+        jax.jit(lambda key: Generator.from_seed(key, alg=alg).state)(k)
+
+
+@pytest.mark.parametrize("alg", ["threefry", "philox"])
+def test_failed_generator_calls_leave_the_state_unchanged(alg):
+    g = Generator.from_seed(9, alg=alg)
+    g.uniform([2])
+    before = np.asarray(g.state).tolist()
+    k = seedkit.key(1)
+    calls = [
+        (lambda: g.reset_from_seed(k), "`seed` is a typed JAX key"),
+        (lambda: g.reset(k), "`state`.*typed JAX key.*key_data"),
+        (lambda: g.reset_from_key_counter(k, 0), "`key`.*typed JAX key.*key_data"),
+        (lambda: g.reset_from_key_counter(1, k), "`counter`.*typed JAX key"),
+    ]
+    for call, message in calls:
+        with pytest.raises(TypeError, match=message):
+            call()
+        assert np.asarray(g.state).tolist() == before
+    after = g.uniform([2])
+    g2 = Generator.from_state(np.asarray(before, np.uint32), alg)
+    assert _same(after, g2.uniform([2]))
+
+
+def test_other_constructors_refuse_typed_keys_naming_the_argument():
+    k = seedkit.key(1)
+    with pytest.raises(TypeError, match=r"`key`.*jax.random.key_data"):
+        Generator.from_key_counter(k, 0, "threefry")
+    with pytest.raises(TypeError, match=r"`state`.*jax.random.key_data"):
+        Generator.from_state(k, "threefry")
+    with pytest.raises(TypeError, match="`state`"):
+        Generator(state=k, alg="threefry")
