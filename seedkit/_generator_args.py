@@ -11,6 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit._cache import BoundedCache
+from seedkit._seeds import is_typed_key
 from seedkit._words import MASK32, int_words
 
 
@@ -48,6 +49,11 @@ def _words(value: Any, n_words: int, name: str, what: str) -> np.ndarray | jax.A
     """Parse ``value`` into ``n_words`` uint32 words. Accepted: ``n_words`` uint32 words (any
     integer array-like with values in ``[0, 2**32)``; a JAX ``uint32`` array may be traced), or
     TF's form, ``n_words // 2`` int64 limbs (values in ``[-2**63, 2**64)``, little-endian)."""
+    if is_typed_key(value):  # JAX's key arrays have no integer dtype (`.kind`) to check
+        raise TypeError(
+            f"`{name}` must be uint32 words or int64 values, not a typed JAX key: pass "
+            f"jax.random.key_data({name}) for its words, or use Generator.from_key(key)."
+        )
     limbs = n_words // 2
     accepted = (
         f"{what}: {n_words} uint32 words (seedkit's layout) or {limbs} int64 value"
@@ -76,6 +82,7 @@ def _int_or_words(value: Any, n_words: int, name: str, what: str) -> np.ndarray 
     """A whole integer (``32 n_words`` bits, two's complement for negatives) or :func:`_words`."""
     if _is_int(value) or (
         isinstance(value, (np.ndarray, jax.Array))
+        and not is_typed_key(value)
         and not isinstance(value, jax.core.Tracer)
         and value.shape == ()
         and value.dtype.kind in "iu"

@@ -71,6 +71,15 @@ def int_to_words(value: int) -> tuple[int, int]:
     return lo, hi
 
 
+def _scalar_hint(shape: tuple) -> str:
+    if tuple(shape) != ():
+        return ""
+    return (
+        " As in TF, a seed here is a pair, not a scalar: pass (s, 0), or seedkit.key(s), the key "
+        "of the seed (s, 0)."
+    )
+
+
 def host_seed_ints(seed: Any, name: str = "seed") -> tuple[int, int] | None:
     """The two int64 values of a host (non-JAX) seed, or ``None`` if ``seed`` is a JAX array."""
     if type(seed) in (tuple, list) and len(seed) == 2 and all(type(x) is int for x in seed):
@@ -84,7 +93,9 @@ def host_seed_ints(seed: Any, name: str = "seed") -> tuple[int, int] | None:
         raise TypeError(f"`{name}` must be {_ACCEPTED}; got {_describe(seed)}.")
     arr = np.asarray(seed, dtype=object) if isinstance(seed, (list, tuple)) else np.asarray(seed)
     if arr.shape != (2,):
-        raise ValueError(f"`{name}` must have shape [2]; got {_describe(seed)} of shape {arr.shape}.")
+        raise ValueError(
+            f"`{name}` must have shape [2]; got {_describe(seed)} of shape {arr.shape}.{_scalar_hint(arr.shape)}"
+        )
     if arr.dtype != object and not _seed_dtype_ok(arr.dtype):
         raise TypeError(f"`{name}` must be {_ACCEPTED}; got {_describe(seed)}.")
     a, b = (_check_int(x, name, seed) for x in arr.tolist())
@@ -92,8 +103,10 @@ def host_seed_ints(seed: Any, name: str = "seed") -> tuple[int, int] | None:
 
 
 def _device_words(seed: jax.Array, name: str) -> jax.Array:
+    if is_typed_key(seed):
+        raise TypeError(f"`{name}` must be {_ACCEPTED}; got {_TYPED_KEY_HERE}")
     if seed.shape != (2,):
-        raise ValueError(f"`{name}` must have shape [2]; got {_describe(seed)}.")
+        raise ValueError(f"`{name}` must have shape [2]; got {_describe(seed)}.{_scalar_hint(seed.shape)}")
     dtype = jnp.dtype(seed.dtype)
     if not _seed_dtype_ok(dtype):
         raise TypeError(f"`{name}` must be {_ACCEPTED}; got {_describe(seed)}.")
@@ -127,6 +140,8 @@ def scalar_seed_int(seed: Any, name: str = "seed") -> int:
     """Validate a scalar integer seed (``set_seed(1234)``, ``Generator.from_seed(7)``)."""
     if seed is None:
         raise TypeError(f"`{name}` is required: pass a Python or NumPy integer.")
+    if is_typed_key(seed):
+        raise TypeError(f"`{name}` must be a Python or NumPy integer; got {_TYPED_KEY_HERE}")
     if isinstance(seed, (jax.Array, np.ndarray)):
         if seed.shape != ():
             raise ValueError(f"`{name}` must be a scalar integer; got {_describe(seed)}.")
@@ -155,6 +170,8 @@ def traced_scalar_words(seed: jax.Array, n: int, name: str = "seed") -> jax.Arra
     words :func:`seedkit._words.int_words` gives for its value on the host (signed types are
     sign-extended, unsigned ones zero-extended), so a traced seed gives what the same value
     gives eagerly."""
+    if is_typed_key(seed):
+        raise TypeError(f"`{name}` must be an integer scalar; got {_TYPED_KEY_HERE}")
     dtype = jnp.dtype(seed.dtype)
     if dtype == jnp.bool_ or dtype.kind not in "iu":
         raise TypeError(f"`{name}` must be an integer scalar; got a traced array of dtype {dtype}.")
@@ -169,6 +186,63 @@ def traced_scalar_words(seed: jax.Array, n: int, name: str = "seed") -> jax.Arra
         low, fill = [seed.astype(jnp.uint32)], jnp.uint32(0)
     words = (low + [fill] * n)[:n]
     return jnp.stack([jnp.broadcast_to(w, ()).astype(jnp.uint32) for w in words])
+
+
+def int_or_pair_words(seed: Any, name: str = "seed") -> jax.Array | np.ndarray:
+    """The four words of an integer seed ``s`` (int64 range; a Python or NumPy int, a scalar
+    array, or a traced integer scalar), read as the seed pair ``(s, 0)``, or of a shape-``[2]``
+    seed (:func:`seed_words`). The rule of ``seedkit.key`` and threefry's ``Generator.from_seed``."""
+    if is_typed_key(seed):
+        raise TypeError(f"`{name}` must be an integer or {_ACCEPTED}; got {_TYPED_KEY_HERE}")
+    if is_traced_scalar(seed):  # the words its value would give eagerly
+        return jnp.concatenate([traced_scalar_words(seed, 2, name), jnp.zeros(2, jnp.uint32)])
+    scalar = _is_integer(seed) or np.ndim(seed) == 0  # non-integer scalars fail in scalar_seed_int
+    return seed_words((scalar_seed_int(seed, name), 0)) if scalar else seed_words(seed, name)
+
+
+def _is_integer(x: Any) -> bool:
+    return isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+# ------------------------------------------------------------------ typed JAX keys
+# A typed key (``jax.random.key``, ``seedkit.key``) holds an algorithm's *derived* key, the
+# result of hashing a seed's words, so it can stand in for the seed it came from wherever seedkit
+# derives a key: the stateless ops (``seed=``) and ``Generator.from_key``. Raw ``uint32[2]`` keys
+# (``jax.random.PRNGKey``) are not typed keys: they are ordinary shape-[2] seeds.
+_TYPED_KEY_HERE = (
+    "a typed JAX key, which is not accepted here. Typed keys (seedkit.key(seed), "
+    "jax.random.key(s)) are accepted as `seed=` by the stateless_* ops and by "
+    "Generator.from_key."
+)
+
+
+def is_typed_key(value: Any) -> bool:
+    """Whether ``value`` is a typed JAX key array (concrete or traced), e.g. ``jax.random.key(0)``."""
+    return isinstance(value, jax.Array) and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key)
+
+
+def typed_key_words(key: jax.Array, impl: str | None, alg_name: str, name: str, instead: str) -> jax.Array:
+    """The data of the single typed key ``key`` (the derived key's ``uint32`` words), after
+    checking that its JAX implementation is ``impl``, the one of the algorithm ``alg_name``
+    (``None``: that algorithm's keys are not JAX keys). ``instead`` ends the error messages with
+    what to pass instead."""
+    if key.shape != ():
+        raise ValueError(
+            f"`{name}` must be a single typed key (shape ()); got a key array of shape "
+            f"{tuple(key.shape)}. For one draw per key, jax.vmap over the keys."
+        )
+    spec = jax.random.key_impl(key)
+    if impl is None:
+        raise TypeError(
+            f"`{name}` is a typed JAX key ({spec}), which algorithm {alg_name!r} cannot use: its "
+            f"keys are not jax.random keys. {instead}"
+        )
+    if spec != impl:
+        raise TypeError(
+            f"`{name}` is a typed JAX key of implementation {spec!r}; algorithm {alg_name!r} takes "
+            f"only {impl!r} keys (seedkit.key(seed), jax.random.key(s)). {instead}"
+        )
+    return jax.random.key_data(key)
 
 
 # TF's get_seed reduces every op seed modulo 2**31 - 1 (random_seed.py, _truncate_seed), so an

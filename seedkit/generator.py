@@ -65,6 +65,7 @@ from seedkit._generator_kernels import (
     _skip,
     _split,
 )
+from seedkit._seeds import is_typed_key, typed_key_words
 from seedkit._state import TracingError, determinism_enabled, is_tracing
 
 __all__ = [
@@ -131,8 +132,8 @@ def _closed_over_error(gen: Generator) -> GeneratorTraceError:
 class Generator(_Draws):
     """A random-number generator with an explicit state (``tf.random.Generator``).
 
-    Create one with :meth:`from_seed`, :meth:`from_non_deterministic_state`,
-    :meth:`from_key_counter` or :meth:`from_state` (or TF's ``Generator(copy_from=g)`` /
+    Create one with :meth:`from_seed`, :meth:`from_key` (a typed JAX key),
+    :meth:`from_non_deterministic_state`, :meth:`from_key_counter` or :meth:`from_state` (or TF's ``Generator(copy_from=g)`` /
     ``Generator(state=..., alg=...)``). Every draw advances the state (threefry: the counter by
     one per draw, whatever the shape), so the same starting state always gives the same
     sequence of draws. Draws are thread-safe. See the module docstring for the state layout and
@@ -220,7 +221,37 @@ class Generator(_Draws):
             [1234, 0, 0, 0, 0, 0]
         """
         alg = resolve_alg(alg)
-        return cls._from_trusted(jnp.asarray(alg.seed_state(seed), jnp.uint32), alg)
+        return cls._from_trusted(jnp.asarray(_seed_state(seed, alg), jnp.uint32), alg)
+
+    @classmethod
+    def from_key(cls, key: Any, alg: Any = None) -> Generator:
+        """A Generator from a typed JAX key (``seedkit.key(seed)``, ``jax.random.key(s)``, or a
+        key from ``jax.random.split``), which may be traced (under ``jax.jit`` or ``jax.vmap``).
+
+        A key stands for the seed it was derived from, as in the stateless ops:
+        ``Generator.from_key(seedkit.key(x))`` has the state of ``Generator.from_seed(x)`` (the
+        key hashed once more with the "from_seed" constant, counter 0), so it draws what that
+        Generator draws. Any other threefry key gives a stream of its own in the same way. (To
+        use a key's words as the Generator's key unhashed, pass ``jax.random.key_data(key)`` to
+        :meth:`from_key_counter`.)
+
+        Threefry only (``alg=None`` means the default algorithm, which must then be threefry):
+        a typed key under ``alg="philox"``, a key of another implementation (e.g. ``"rbg"``) and
+        anything that is not a single typed key raise, naming ``key``.
+
+        Example:
+            >>> import jax, seedkit
+            >>> from seedkit.generator import Generator
+            >>> a = Generator.from_key(seedkit.key(42))
+            >>> a.state.tolist() == Generator.from_seed(42).state.tolist()
+            True
+            >>> keys = jax.random.split(jax.random.key(0), 2)
+            >>> b, c = Generator.from_key(keys[0]), Generator.from_key(keys[1])
+            >>> bool((b.uniform([3]) != c.uniform([3])).all())
+            True
+        """
+        alg = resolve_alg(alg)
+        return cls._from_trusted(jnp.asarray(_key_state(key, alg), jnp.uint32), alg)
 
     @classmethod
     def from_non_deterministic_state(cls, alg: Any = None) -> Generator:
@@ -359,7 +390,7 @@ class Generator(_Draws):
 
     def reset_from_seed(self, seed: Any) -> None:
         """Set the state that :meth:`from_seed` would give for ``seed``."""
-        words = self._alg.seed_state(seed)
+        words = _seed_state(seed, self._alg)
         with self._lock:
             self._write_state(jnp.asarray(words, jnp.uint32))
 
@@ -480,6 +511,29 @@ class Generator(_Draws):
         except Exception:  # pytree placeholders (object(), None) are not arrays
             words = s
         return f"Generator(state={words}, alg={name!r})"
+
+
+def _seed_state(seed: Any, alg: Any) -> Any:
+    if is_typed_key(seed):
+        raise TypeError(
+            "`seed` is a typed JAX key; Generator.from_seed takes an integer or a shape-[2] seed. "
+            "Use Generator.from_key(key): for key = seedkit.key(x) it gives the Generator "
+            "from_seed(x) gives."
+        )
+    return alg.seed_state(seed)
+
+
+def _key_state(key: Any, alg: Any) -> Any:
+    if not is_typed_key(key):
+        raise TypeError(
+            f"`key` must be a typed JAX key (seedkit.key(seed), jax.random.key(s)); got "
+            f"{_describe(key)}. For an integer or shape-[2] seed use Generator.from_seed; for raw "
+            "key words, Generator.from_key_counter."
+        )
+    words = typed_key_words(
+        key, alg.jax_prng_impl, alg.name, "key", "Use Generator.from_seed with an integer or shape-[2] seed."
+    )
+    return alg.key_seed_state(words)
 
 
 def _key_counter_state(key: Any, counter: Any, alg: Any) -> jax.Array:

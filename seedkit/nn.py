@@ -33,8 +33,8 @@ from seedkit import _checks, _jax, _state
 from seedkit import _stateful_run as _eager
 from seedkit import random as _random
 from seedkit._algorithms import resolve_alg
-from seedkit._seeds import seed_words
-from seedkit.stateless import _sample
+from seedkit._seeds import is_typed_key, seed_words
+from seedkit.stateless import _sample, _sample_from_key, seed_key_words
 
 _UNIT = (0, 1.0)  # the parameters of a [0, 1) uniform draw (seedkit.random.uniform's defaults)
 
@@ -113,11 +113,14 @@ def _apply(x, u, coef, divide: bool):
     return jnp.where(u >= coef[0], x * coef[1], zero)
 
 
-@functools.partial(jax.jit, static_argnames=("alg", "noise_shape", "divide"))
-def _kernel(alg, noise_shape: tuple, divide: bool, state, x, coef):
-    """``state``: 4 seed words (stateless) or a stateful op's 6 words, one argument."""
+@functools.partial(jax.jit, static_argnames=("alg", "noise_shape", "divide", "keyed"))
+def _kernel(alg, noise_shape: tuple, divide: bool, state, x, coef, keyed: bool = False):
+    """``state``: 4 seed words (stateless), or a stateful op's 6 words, one argument; with
+    ``keyed``, the derived key a typed key given as the seed holds."""
     static = (noise_shape, x.dtype)
-    if state.shape[0] == 6:
+    if keyed:
+        u = _sample_from_key("uniform_float", alg, static, state, None, _UNIT)
+    elif state.shape[0] == 6:
         u = _eager.sample_state("uniform_float", alg, static, state, _UNIT)
     else:
         u = _sample("uniform_float", alg, static, state, None, _UNIT)
@@ -173,6 +176,7 @@ def stateless_dropout(
 ) -> jax.Array:
     """Dropout as a pure function of ``seed`` (``tf.nn.experimental.stateless_dropout``, same
     argument order). Works under ``jax.jit``/``vmap`` with traced ``x``, ``seed`` and ``rate``.
+    ``seed`` may be a typed key, as for the ``stateless_*`` ops (``seedkit.key(x)`` for ``x``).
 
     Example:
         >>> import jax.numpy as jnp
@@ -186,10 +190,11 @@ def stateless_dropout(
     divide, rate, scale = _rate(rate)
     noise = _noise_shape(tuple(np.shape(x)), noise_shape)
     alg = resolve_alg(rng_alg, "rng_alg")
-    words = seed_words(seed)
+    keyed = is_typed_key(seed)
+    words = seed_key_words(seed, alg) if keyed else seed_words(seed)
     if not divide and rate == 0:
         return jnp.asarray(x)
-    return _kernel(alg, noise, divide, words, x, _coefficients(rate, scale, divide, dtype))
+    return _kernel(alg, noise, divide, words, x, _coefficients(rate, scale, divide, dtype), keyed)
 
 
 __all__ = ["dropout", "stateless_dropout"]

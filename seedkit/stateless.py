@@ -4,6 +4,11 @@ Every function here is a pure function of its ``seed``: the same seed gives the 
 every call, eagerly or under ``jax.jit``/``jax.vmap``, in every process and (the stream-stability
 promise) in every seedkit 1.x release. The stateful layers (global seed, ``Generator``,
 ``seedkit.function``) all end up here.
+
+``seed`` is TF's shape-``[2]`` integer seed (a scalar raises, as in TF), or a typed threefry
+key from :func:`key` (or ``jax.random.key``), which holds a derived key: ``seed=key(x)`` draws
+exactly what ``seed=x`` draws. Typed keys need ``alg="threefry"`` (the default); under
+``alg="philox"``, or for a key of another implementation, they raise ``TypeError``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import numpy as np
 from seedkit import _checks, _distributions, _rejection
 from seedkit import _op_args as _args
 from seedkit._algorithms import bit_generator, resolve_alg
-from seedkit._seeds import seed_words
+from seedkit._seeds import int_or_pair_words, is_typed_key, seed_words, typed_key_words
 
 _SAMPLERS = {
     "uniform_float": _distributions.uniform_float,
@@ -103,13 +108,33 @@ def _sample(dist: str, alg, static: tuple, words, counter, params: tuple):
 
 @functools.partial(jax.jit, static_argnames=("dist", "alg", "static"))
 def _sample_from_key(dist: str, alg, static: tuple, key, counter, params: tuple):
-    """:func:`_sample` for callers that already hold an algorithm key (the Generator)."""
+    """:func:`_sample` for callers that already hold an algorithm key (the Generator, a typed
+    key given as ``seed``)."""
     return _draw(dist, bit_generator(alg), static, key, counter, params)
 
 
 def sample(dist: str, static: tuple, seed: Any, params: tuple = (), *, alg: Any = None, counter=None):
-    """Validate ``seed`` and ``alg`` and run the sampler ``dist`` (for the layers above)."""
-    return _sample(dist, resolve_alg(alg), static, seed_words(seed), counter, params)
+    """Validate ``seed`` and ``alg`` and run the sampler ``dist`` (for the layers above).
+
+    A typed JAX key as ``seed`` is the algorithm's derived key (see :func:`key`): it skips the
+    derivation, so ``seed=key(x)`` draws what ``seed=x`` draws."""
+    gen = resolve_alg(alg)
+    if type(seed) not in (tuple, list) and is_typed_key(seed):
+        return _sample_from_key(dist, gen, static, seed_key_words(seed, gen), counter, params)
+    return _sample(dist, gen, static, seed_words(seed), counter, params)
+
+
+def seed_key_words(seed: jax.Array, gen, name: str = "seed") -> jax.Array:
+    """The derived key a typed key ``seed`` holds, for the algorithm ``gen`` (which must be the
+    key's: threefry for threefry2x32 keys)."""
+    return typed_key_words(
+        seed,
+        gen.jax_prng_impl,
+        gen.name,
+        name,
+        "Pass a shape-[2] integer seed instead (e.g. from stateless_split or "
+        "Generator.make_seeds), or a key from seedkit.key(seed) with alg='threefry'.",
+    )
 
 
 def stateless_uniform(
@@ -342,14 +367,19 @@ def index_shuffle(index: Any, seed: Any, max_index: Any, alg: Any = "auto_select
 
 def _seed_out_dtype(seed: Any) -> jnp.dtype:
     d = getattr(seed, "dtype", None)
-    if d is not None and jnp.dtype(d) in (jnp.dtype(jnp.int32), jnp.dtype(jnp.uint32), jnp.dtype(jnp.int64)):
+    if (
+        d is not None
+        and not is_typed_key(seed)
+        and jnp.dtype(d) in (jnp.dtype(jnp.int32), jnp.dtype(jnp.uint32), jnp.dtype(jnp.int64))
+    ):
         return jnp.dtype(jax.dtypes.canonicalize_dtype(d))
     return jnp.dtype(jnp.int32)
 
 
 def stateless_split(seed: Any, num: Any = 2, alg: Any = "auto_select") -> jax.Array:
     """``num`` new seeds, shape ``[num, 2]``, each independent of the others and of ``seed``
-    (``tf.random.split``). The seed's integer dtype is kept (int32 for Python values).
+    (``tf.random.split``). The seed's integer dtype is kept (int32 for Python values and for a
+    typed key, which splits as the seed it stands for: seeds, not keys, come out).
 
     Example:
         >>> import seedkit
@@ -379,13 +409,30 @@ def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> jax.Arr
 
 def key(seed: Any, alg: Any = "threefry") -> jax.Array:
     """The typed JAX key (``jax.random.key`` style) that seedkit derives from ``seed``, for use
-    with ``jax.random``. (``jax.random``'s samplers are not covered by seedkit's
-    stream-stability promise.)
+    with ``jax.random`` and as the ``seed=`` of seedkit's stateless ops. (``jax.random``'s
+    samplers are not covered by seedkit's stream-stability promise.)
+
+    ``seed`` is a shape-``[2]`` seed, as for the stateless ops, or an integer ``s`` (int64 range;
+    Python, NumPy, a scalar array, or a traced integer scalar under ``jax.jit``), which acts as
+    the seed pair ``(s, 0)``: ``key(s) == key((s, 0))``, the rule of ``Generator.from_seed(s)``.
+    The key is seedkit's derivation, not ``jax.random.key(s)``'s (a different key). A typed key
+    is returned as it is (after checking its implementation): ``key(key(x)) == key(x)``.
+
+    The key stands for its seed: ``stateless_uniform(shape, seed=key(x))`` draws what
+    ``stateless_uniform(shape, seed=x)`` draws (every ``stateless_*`` op, under ``jit`` and
+    ``vmap`` too), and ``Generator.from_key(key(x))`` is ``Generator.from_seed(x)``. A legacy raw
+    key (``jax.random.PRNGKey(0)``, ``jax.random.key_data(k)``: ``uint32[2]``) is not a key here
+    but an ordinary shape-``[2]`` seed, hashed like any other.
 
     Example:
         >>> import jax, seedkit
         >>> jax.random.uniform(seedkit.key((1, 2)), (2,)).shape
         (2,)
+        >>> bool(seedkit.key(7) == seedkit.key((7, 0)))
+        True
+        >>> k = seedkit.key(7)
+        >>> bool((seedkit.stateless_normal([3], seed=k) == seedkit.stateless_normal([3], seed=(7, 0))).all())
+        True
     """
     gen = resolve_alg(alg)
     if gen.jax_prng_impl is None:
@@ -393,7 +440,10 @@ def key(seed: Any, alg: Any = "threefry") -> jax.Array:
             f"seedkit.key needs an algorithm whose keys are jax.random keys; {gen.name!r}'s are not "
             "(use alg='threefry')."
         )
-    return jax.random.wrap_key_data(_derive_key(seed_words(seed), gen), impl=gen.jax_prng_impl)
+    if is_typed_key(seed):
+        seed_key_words(seed, gen)  # checks it is a single key of this algorithm
+        return seed
+    return jax.random.wrap_key_data(_derive_key(int_or_pair_words(seed), gen), impl=gen.jax_prng_impl)
 
 
 @functools.partial(jax.jit, static_argnums=1)

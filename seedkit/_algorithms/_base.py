@@ -61,8 +61,9 @@ class RandomAlgorithm:
     #: What ``Generator.algorithm`` and ``get_default_algorithm()`` report: TF's
     #: ``tf.random.Algorithm`` member for TF's algorithms, else the object itself.
     public: Any = None
-    #: The ``jax.random`` PRNG implementation whose keys this algorithm's keys are (for
-    #: ``seedkit.key``), or None.
+    #: The ``jax.random`` PRNG implementation whose keys this algorithm's keys are, or None:
+    #: ``seedkit.key`` makes typed keys of it, and typed keys of it are accepted as ``seed=`` by
+    #: the stateless ops and by ``Generator.from_key`` (their data being a derived key).
     jax_prng_impl: str | None = None
     #: Optional: sampler name -> function, replacing seedkit's own conversions.
     samplers: Mapping[str, Callable[..., Any]] = {}
@@ -125,6 +126,12 @@ class RandomAlgorithm:
 
     def seed_state(self, seed: Any) -> np.ndarray | jax.Array:
         """The initial state of ``Generator.from_seed(seed)``."""
+        raise NotImplementedError
+
+    def key_seed_state(self, key: jax.Array) -> np.ndarray | jax.Array:
+        """The initial state of ``Generator.from_key(k)``, given the words of the typed key
+        ``k`` (only for algorithms with a ``jax_prng_impl``). A key stands for the seed it was
+        derived from: for ``key = key_from_words(seed_words(s))`` this is ``seed_state(s)``."""
         raise NotImplementedError
 
     def split(self, state: jax.Array, count: int) -> tuple[jax.Array, jax.Array]:

@@ -23,7 +23,6 @@ any of it changes every number seedkit produces):
 from __future__ import annotations
 
 import math
-import numbers
 
 import jax
 import jax.numpy as jnp
@@ -31,7 +30,7 @@ import numpy as np
 
 from seedkit._algorithms._base import Algorithm, RandomAlgorithm
 from seedkit._grid import row_major_index
-from seedkit._seeds import is_traced_scalar, scalar_seed_int, seed_words, traced_scalar_words
+from seedkit._seeds import int_or_pair_words
 from seedkit._words import check_units
 
 # Threefry-2x32 rotation distances and key-schedule parity constant (Salmon et al. 2011, Table 4;
@@ -125,12 +124,11 @@ class _Threefry(RandomAlgorithm):
     def seed_state(self, seed):
         # An int s acts as the seed (s, 0); the state is [0, 0, k] with k the seed's stateless
         # key hashed once more under a "from_seed" domain constant.
-        if is_traced_scalar(seed):  # the words its value would give eagerly
-            words = jnp.concatenate([traced_scalar_words(seed, 2), jnp.zeros(2, jnp.uint32)])
-            return _seeded(words)
-        scalar = _is_int(seed) or np.ndim(seed) == 0  # non-integer scalars fail in scalar_seed_int
-        words = seed_words((scalar_seed_int(seed), 0)) if scalar else seed_words(seed)
-        return _seeded(words)
+        return _seeded(int_or_pair_words(seed))
+
+    def key_seed_state(self, key):
+        # from_key(k) is from_seed(x) for k = seedkit.key(x): k is what _seeded derives first.
+        return _keyed(key)
 
     def split(self, state, count: int):
         keys = self.random_bits(self.with_counter(state[2:4], state[0:2]), (count, 2), 1)
@@ -143,15 +141,19 @@ class _Threefry(RandomAlgorithm):
 _FROM_SEED_DOMAIN = (0x66726F6D, 0x73656564)  # "from", "seed"
 
 
-@jax.jit
-def _seeded(words: jax.Array) -> jax.Array:
-    key = THREEFRY.key_from_words(words)
+def _domain_state(key: jax.Array) -> jax.Array:
     y0, y1 = THREEFRY.block(key, jnp.uint32(_FROM_SEED_DOMAIN[0]), jnp.uint32(_FROM_SEED_DOMAIN[1]))
     return jnp.concatenate([jnp.zeros((2,), jnp.uint32), jnp.stack([y0, y1])])
 
 
-def _is_int(x) -> bool:
-    return isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, (bool, np.bool_))
+@jax.jit
+def _seeded(words: jax.Array) -> jax.Array:
+    return _domain_state(THREEFRY.key_from_words(words))
+
+
+@jax.jit
+def _keyed(key: jax.Array) -> jax.Array:
+    return _domain_state(jnp.asarray(key, jnp.uint32))
 
 
 THREEFRY = _Threefry()
