@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit._cache import BoundedCache
-from seedkit._seeds import is_typed_key
+from seedkit._seeds import is_typed_key, typed_key_words
 from seedkit._words import MASK32, int_words
 
 
@@ -149,3 +149,36 @@ def _validated(validator, *args) -> tuple[str, tuple, tuple]:
     out = (dist, static, tuple(_as_param(p) for p in params))
     _ARG_CACHE.put(key, out)
     return out
+
+
+# ------------------------------------------------------------------ constructors' states
+def seed_state(seed: Any, alg: Any) -> Any:
+    if is_typed_key(seed):
+        raise TypeError(
+            "`seed` is a typed JAX key; Generator.from_seed takes an integer or a shape-[2] seed. "
+            "Use Generator.from_key(key): for key = seedkit.key(x) it gives the Generator "
+            "from_seed(x) gives."
+        )
+    return alg.seed_state(seed)
+
+
+def key_state(key: Any, alg: Any) -> Any:
+    if not is_typed_key(key):
+        raise TypeError(
+            f"`key` must be a typed JAX key (seedkit.key(seed), jax.random.key(s)); got "
+            f"{_describe(key)}. For an integer or shape-[2] seed use Generator.from_seed; for raw "
+            "key words, Generator.from_key_counter."
+        )
+    words = typed_key_words(
+        key, alg.jax_prng_impl, alg.name, "key", "Use Generator.from_seed with an integer or shape-[2] seed."
+    )
+    return alg.key_seed_state(words)
+
+
+def key_counter_state(key: Any, counter: Any, alg: Any) -> jax.Array:
+    n_counter, n_key = alg.state_layout
+    k = _int_or_words(key, n_key, "key", "a 64-bit key")
+    c = _int_or_words(counter, n_counter, "counter", f"a {32 * n_counter}-bit counter")
+    if isinstance(k, np.ndarray) and isinstance(c, np.ndarray):
+        return jnp.asarray(np.concatenate([c, k]))
+    return jnp.concatenate([jnp.asarray(c), jnp.asarray(k)])

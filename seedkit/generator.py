@@ -52,12 +52,21 @@ from seedkit import _entropy, _jax
 from seedkit._algorithms import resolve_alg
 from seedkit._generator_args import (
     _describe,
-    _int_or_words,
     _is_int,
     _positive_count,
     _state_words,
+    key_counter_state,
+    key_state,
+    seed_state,
 )
 from seedkit._generator_draws import _Draws
+from seedkit._generator_errors import (
+    _NON_DETERMINISTIC_TRACED,
+    _NON_DETERMINISTIC_UNDER_DETERMINISM,
+    _SEEDS_NEED_X64,
+    GeneratorTraceError,
+    closed_over_error,
+)
 from seedkit._generator_kernels import (
     _current_hook,
     _increment,
@@ -65,7 +74,6 @@ from seedkit._generator_kernels import (
     _skip,
     _split,
 )
-from seedkit._seeds import is_typed_key, typed_key_words
 from seedkit._state import TracingError, determinism_enabled, is_tracing
 
 __all__ = [
@@ -74,55 +82,6 @@ __all__ = [
     "get_global_generator",
     "set_global_generator",
 ]
-
-
-_SEEDS_NEED_X64 = (
-    "Generator(alg={alg!r}).make_seeds returns TF's int64 seeds, which need 64-bit types: enable "
-    "them with jax.config.update('jax_enable_x64', True), or use split() (no 64-bit types "
-    "needed) or alg='threefry'."
-)
-
-
-_NON_DETERMINISTIC_UNDER_DETERMINISM = (
-    "Generator.from_non_deterministic_state() draws OS entropy, which op determinism forbids "
-    "(as in TF). Use Generator.from_seed(seed), or call seedkit.disable_op_determinism()."
-)
-
-
-class GeneratorTraceError(TracingError):
-    """A Generator was used inside a JAX transformation that it was not passed into (a
-    :class:`seedkit.TracingError`, so one ``except`` covers both stateful layers)."""
-
-
-_NON_DETERMINISTIC_TRACED = (
-    "Generator.from_non_deterministic_state() was called inside jax.jit (or another JAX "
-    "transformation): its entropy would be read once, at trace time, and every call would "
-    "repeat the same numbers. Create it outside and pass it in:\n"
-    "    wrong: jax.jit(lambda x: Generator.from_non_deterministic_state().normal(x.shape))\n"
-    "    right: g = Generator.from_non_deterministic_state()\n"
-    "           jax.jit(lambda g, x: (g, g.normal(x.shape)))(g, x)\n"
-    "or compile with seedkit.function, which gives it fresh entropy at every call."
-)
-
-
-def _closed_over_error(gen: Generator) -> GeneratorTraceError:
-    traced = isinstance(gen._state, jax.core.Tracer)
-    where = (
-        "its state belongs to an enclosing transformation (e.g. a lax.scan body or an inner "
-        "jax.jit closing over a Generator that was passed to the outer function)"
-        if traced
-        else "it was closed over, so its state would be a constant of the traced function and "
-        "every call would repeat the same numbers"
-    )
-    return GeneratorTraceError(
-        "This Generator is used inside a JAX transformation (jax.jit, jax.vmap, lax.scan, "
-        f"jax.grad, ...) that it was not passed into: {where}. Pass the Generator in as an "
-        "argument and return it (`def f(g, x): ...; return g, y`; in lax.scan, carry it), or "
-        "compile the function with seedkit.function, which threads closed-over Generators for you. "
-        "(jax.grad hands non-differentiated arguments through unchanged, so a Generator argument "
-        "of a differentiated function counts as closed over: draw before jax.grad and pass the "
-        "values in, or pass a seed from make_seeds() and use stateless_* ops inside.)"
-    )
 
 
 # ------------------------------------------------------------------ the Generator
@@ -221,7 +180,7 @@ class Generator(_Draws):
             [1234, 0, 0, 0, 0, 0]
         """
         alg = resolve_alg(alg)
-        return cls._from_trusted(jnp.asarray(_seed_state(seed, alg), jnp.uint32), alg)
+        return cls._from_trusted(jnp.asarray(seed_state(seed, alg), jnp.uint32), alg)
 
     @classmethod
     def from_key(cls, key: Any, alg: Any = None) -> Generator:
@@ -251,7 +210,7 @@ class Generator(_Draws):
             True
         """
         alg = resolve_alg(alg)
-        return cls._from_trusted(jnp.asarray(_key_state(key, alg), jnp.uint32), alg)
+        return cls._from_trusted(jnp.asarray(key_state(key, alg), jnp.uint32), alg)
 
     @classmethod
     def from_non_deterministic_state(cls, alg: Any = None) -> Generator:
@@ -293,7 +252,7 @@ class Generator(_Draws):
             [5678, 0, 0, 0, 1234, 0]
         """
         alg = resolve_alg(alg)
-        return cls._from_trusted(_key_counter_state(key, counter, alg), alg)
+        return cls._from_trusted(key_counter_state(key, counter, alg), alg)
 
     @classmethod
     def from_state(cls, state: Any, alg: Any) -> Generator:
@@ -334,20 +293,20 @@ class Generator(_Draws):
             state = hook.read(self)
             if state is not None:
                 return state
-        raise _closed_over_error(self)
+        raise closed_over_error(self)
 
     def _write_state(self, new: jax.Array) -> None:
         """Replace the state (caller holds ``self._lock``); see :meth:`_read_state`."""
         if self._usable_here():
             if isinstance(new, jax.core.Tracer) and not isinstance(self._state, jax.core.Tracer):
                 # A concrete state must stay concrete (the new state depends on a traced value).
-                raise _closed_over_error(self)
+                raise closed_over_error(self)
             self._state = new
             return
         hook = _current_hook()
         if hook is not None and hook.write(self, new):
             return
-        raise _closed_over_error(self)
+        raise closed_over_error(self)
 
     def _locked_read(self) -> jax.Array:
         with self._lock:
@@ -390,13 +349,13 @@ class Generator(_Draws):
 
     def reset_from_seed(self, seed: Any) -> None:
         """Set the state that :meth:`from_seed` would give for ``seed``."""
-        words = _seed_state(seed, self._alg)
+        words = seed_state(seed, self._alg)
         with self._lock:
             self._write_state(jnp.asarray(words, jnp.uint32))
 
     def reset_from_key_counter(self, key: Any, counter: Any) -> None:
         """Set the state from a key and a counter (forms as in :meth:`from_key_counter`)."""
-        words = _key_counter_state(key, counter, self._alg)
+        words = key_counter_state(key, counter, self._alg)
         with self._lock:
             self._write_state(words)
 
@@ -511,38 +470,6 @@ class Generator(_Draws):
         except Exception:  # pytree placeholders (object(), None) are not arrays
             words = s
         return f"Generator(state={words}, alg={name!r})"
-
-
-def _seed_state(seed: Any, alg: Any) -> Any:
-    if is_typed_key(seed):
-        raise TypeError(
-            "`seed` is a typed JAX key; Generator.from_seed takes an integer or a shape-[2] seed. "
-            "Use Generator.from_key(key): for key = seedkit.key(x) it gives the Generator "
-            "from_seed(x) gives."
-        )
-    return alg.seed_state(seed)
-
-
-def _key_state(key: Any, alg: Any) -> Any:
-    if not is_typed_key(key):
-        raise TypeError(
-            f"`key` must be a typed JAX key (seedkit.key(seed), jax.random.key(s)); got "
-            f"{_describe(key)}. For an integer or shape-[2] seed use Generator.from_seed; for raw "
-            "key words, Generator.from_key_counter."
-        )
-    words = typed_key_words(
-        key, alg.jax_prng_impl, alg.name, "key", "Use Generator.from_seed with an integer or shape-[2] seed."
-    )
-    return alg.key_seed_state(words)
-
-
-def _key_counter_state(key: Any, counter: Any, alg: Any) -> jax.Array:
-    n_counter, n_key = alg.state_layout
-    k = _int_or_words(key, n_key, "key", "a 64-bit key")
-    c = _int_or_words(counter, n_counter, "counter", f"a {32 * n_counter}-bit counter")
-    if isinstance(k, np.ndarray) and isinstance(c, np.ndarray):
-        return jnp.asarray(np.concatenate([c, k]))
-    return jnp.concatenate([jnp.asarray(c), jnp.asarray(k)])
 
 
 def _unpickle(words: list[int], alg: str) -> Generator:
