@@ -31,6 +31,7 @@ from seedkit.random import (
     truncated_normal,
     uniform,
 )
+from seedkit.seeding import fold_in_axis, fold_in_process, int_seed, set_random_seed
 from seedkit.stateless import (
     index_shuffle,
     key,
@@ -59,6 +60,8 @@ __all__ = [
     "categorical",
     "disable_op_determinism",
     "enable_op_determinism",
+    "fold_in_axis",
+    "fold_in_process",
     "fork_rng",
     "function",
     "gamma",
@@ -67,6 +70,7 @@ __all__ = [
     "get_seed",
     "get_state",
     "index_shuffle",
+    "int_seed",
     "is_op_determinism_enabled",
     "key",
     "nn",
@@ -74,6 +78,7 @@ __all__ = [
     "poisson",
     "set_default_algorithm",
     "set_global_generator",
+    "set_random_seed",
     "set_seed",
     "set_state",
     "share_entropy",

@@ -57,7 +57,6 @@ drawn = {
     "generator": _values(seedkit.Generator.from_non_deterministic_state().uniform([2])),
     "global_generator": _values(seedkit.get_global_generator().uniform([2])),
 }
-print(
-    json.dumps({"process": jax.process_index(), "refused": refused, "seeded": seeded, "drawn": drawn}),
-    flush=True,
-)
+per_process = _values(seedkit.fold_in_process((1, 2)))
+result = {"process": jax.process_index(), "refused": refused, "seeded": seeded, "drawn": drawn}
+print(json.dumps({**result, "per_process": per_process}), flush=True)

@@ -69,3 +69,9 @@ def test_after_share_entropy_processes_agree_and_runs_differ(jobs):
         calls = p0["drawn"]["function"]
         assert calls[0] != calls[2]  # fresh per call
     assert jobs[0][0]["drawn"] != jobs[1][0]["drawn"]  # and fresh per run of the job
+
+
+def test_fold_in_process_gives_each_process_its_own_seed(jobs):
+    p0, p1 = jobs[0]
+    assert p0["per_process"] != p1["per_process"]
+    assert p0["per_process"] == jobs[1][0]["per_process"]  # a pure function of the seed

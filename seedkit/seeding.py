@@ -1,0 +1,100 @@
+"""Seeds for the code around seedkit: other libraries' generators, processes and devices.
+
+Large JAX programs seed more than their own random ops: Python's ``random`` and NumPy (through
+libraries that use them), data loaders that take a plain ``int`` (grain's
+``IndexSampler(seed=...)``, ``numpy.random.default_rng(seed)``), one stream per process of a
+``jax.distributed`` job and one per device inside ``jax.shard_map``. These helpers derive all of
+them from seedkit's state, so ``seedkit.set_seed`` (or one seed pair) fixes the whole program.
+
+Example:
+    >>> import numpy as np
+    >>> import seedkit
+    >>> seedkit.set_random_seed(7)  # seedkit, Python's random and NumPy's legacy global state
+    >>> loader_seed = seedkit.int_seed()  # an int for a data loader, from seedkit's state
+    >>> seedkit.set_random_seed(7)
+    >>> seedkit.int_seed() == loader_seed
+    True
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import jax
+import numpy as np
+
+from seedkit import _entropy, _state
+from seedkit._seeds import scalar_seed_int
+from seedkit.random import set_seed
+from seedkit.stateless import stateless_fold_in
+
+
+def set_random_seed(seed: Any) -> None:
+    """``set_seed(seed)`` and also seed Python's ``random`` and NumPy's legacy global generator
+    (``np.random.seed``), as ``keras.utils.set_random_seed`` does: one call for a program whose
+    libraries draw from those. NumPy takes the seed modulo ``2**32`` (its range). ``seedkit``
+    itself never reads them; use :func:`set_seed` to leave them alone.
+
+    Example:
+        >>> import random, seedkit
+        >>> seedkit.set_random_seed(3); a = random.random()
+        >>> seedkit.set_random_seed(3); a == random.random()
+        True
+    """
+    value = scalar_seed_int(seed)
+    set_seed(value)
+    random.seed(value)
+    np.random.seed(value % 2**32)
+
+
+def int_seed() -> int:
+    """A Python ``int`` in ``[0, 2**31 - 1]`` for a library that takes one (a data loader,
+    ``numpy.random.default_rng``), derived from seedkit's state: after ``set_seed(s)`` it is the
+    next op seed of the global stream (what the next unseeded op would take, which it consumes,
+    as TF's ``get_seed(None)`` does), so the program's seeds all follow from ``s``. Without a
+    global seed it is fresh entropy (``RuntimeError`` under :func:`enable_op_determinism`, and in
+    a job of several processes before :func:`share_entropy`).
+
+    Example:
+        >>> import seedkit
+        >>> seedkit.set_seed(1234); a = seedkit.int_seed()
+        >>> seedkit.set_seed(1234); seedkit.int_seed() == a
+        True
+    """
+    g, o = _state.get_seed(None)
+    if g is not None:
+        return o
+    word = int(_entropy.words(1, "seedkit.int_seed() without a global seed")[0])
+    return word & _state.MAXINT32
+
+
+def fold_in_process(seed: Any) -> jax.Array:
+    """``seed`` with this process's index folded in (``jax.process_index()``): one seed per
+    process of a ``jax.distributed`` job from one seed shared by all, for data that must differ
+    between processes (their shard of a data set, their dropout masks of local batches).
+
+    Example:
+        >>> import seedkit
+        >>> seedkit.fold_in_process((1, 2)).shape  # process 0 of 1 here
+        (2,)
+    """
+    return stateless_fold_in(seed, jax.process_index())
+
+
+def fold_in_axis(seed: Any, axis_name: Any) -> jax.Array:
+    """``seed`` with the index along the mapped axis ``axis_name`` folded in
+    (``jax.lax.axis_index``): one seed per device inside ``jax.shard_map`` (or per element of a
+    named ``jax.vmap``), from a seed passed in unsharded. Use it with ``stateless_*`` ops, which
+    may run there (stateful ops and Generators may not).
+
+    Example:
+        >>> import jax, jax.numpy as jnp, seedkit
+        >>> per_row = jax.vmap(lambda _: seedkit.fold_in_axis((1, 2), "i"), axis_name="i")(jnp.zeros(3))
+        >>> per_row.shape, len({tuple(r) for r in per_row.tolist()})
+        ((3, 2), 3)
+    """
+    return stateless_fold_in(seed, jax.lax.axis_index(axis_name))
+
+
+__all__ = ["fold_in_axis", "fold_in_process", "int_seed", "set_random_seed"]
