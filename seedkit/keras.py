@@ -20,13 +20,17 @@ same idea for seedkit:
   compiled calls.
 * :class:`Dropout` is ``keras.layers.Dropout`` on ``seedkit.nn.dropout`` (TF's masks and scale).
 
-Importing this module imports Keras (``seedkit`` itself never does); it needs the JAX backend
-(``KERAS_BACKEND=jax``). Numbers: algorithm-independent keys (the default algorithm's samplers);
-they are not TF's ``tf.keras`` numbers, which come from another generator.
+Importing this module imports Keras (``seedkit`` itself never does) with the JAX backend: it
+sets ``KERAS_BACKEND=jax`` when the variable is unset and raises ``ImportError`` if Keras was
+already loaded with another backend. Keras is an optional extra: ``pip install seedkit[keras]``.
+The numbers are the default algorithm's samplers on keys hashed from the state; they are not
+``tf.keras``'s (Keras 3 draws from a generator of its own).
+
+A layer whose ``call`` draws seedkit numbers needs ``compute_output_shape`` (as Keras's own
+``Dropout`` has) when Keras builds it symbolically: that pass gives the batch dimension as a
+symbolic size, and seedkit's ops take concrete shapes.
 
 Example:
-    >>> import os; os.environ.setdefault("KERAS_BACKEND", "jax")
-    'jax'
     >>> import jax.numpy as jnp, keras, seedkit, seedkit.keras
     >>> class Noisy(keras.layers.Layer):
     ...     def __init__(self, **kwargs):
@@ -46,13 +50,16 @@ Example:
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-import keras
 import numpy as np
+
+os.environ.setdefault("KERAS_BACKEND", "jax")  # before Keras's first import picks a backend
+import keras
 
 from seedkit import _jax, _state
 from seedkit import _stateful_run as _run
@@ -62,6 +69,12 @@ from seedkit._words import add_words, times_const
 from seedkit.generator import Generator
 
 __all__ = ["Dropout", "SeedState"]
+
+if keras.backend.backend() != "jax":
+    raise ImportError(
+        f"seedkit.keras needs Keras's JAX backend; Keras runs on {keras.backend.backend()!r}. "
+        "Set KERAS_BACKEND=jax before Keras is first imported."
+    )
 
 _GEN_SALT = 0x67656E21  # "gen!": keeps a step's Generator key apart from the ops' words
 _SEEDED = 1  # second counter word of an op with seed=...; 0 for ops numbered by position
@@ -129,7 +142,9 @@ class _Handler:
         alg = call.alg
         h0, h1 = bit_generator("threefry").block(self.value[2:4], jnp.uint32(op_id), jnp.uint32(kind))
         words = jnp.stack([h0, h1, jnp.uint32(0), jnp.uint32(0)])
-        position = times_const(self.value[0], self.value[1], alg.op_advance(call.dist, call.static, call.params))
+        position = times_const(
+            self.value[0], self.value[1], alg.op_advance(call.dist, call.static, call.params)
+        )
         return call.sample_state(alg.op_state(words, jnp.stack(position[: alg.position_words])))
 
     def generator(self) -> Generator:
@@ -157,6 +172,7 @@ def _initial_words(seed: int | None) -> np.ndarray:
     return np.array([0, 0, g, o], np.uint32)
 
 
+@keras.saving.register_keras_serializable(package="seedkit")
 class SeedState(keras.layers.Layer):
     """Random state for seedkit ops in a Keras layer, kept in a non-trainable ``uint32[4]``
     variable (``variable``) that Keras threads through ``fit``/``evaluate``/``predict`` and
@@ -165,8 +181,6 @@ class SeedState(keras.layers.Layer):
     the next op seed of the global seed (fresh entropy without one).
 
     Example:
-        >>> import os; os.environ.setdefault("KERAS_BACKEND", "jax")
-        'jax'
         >>> import seedkit, seedkit.keras
         >>> state = seedkit.keras.SeedState(seed=3)
         >>> with state:
@@ -219,14 +233,13 @@ class SeedState(keras.layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
+@keras.saving.register_keras_serializable(package="seedkit")
 class Dropout(keras.layers.Layer):
     """``keras.layers.Dropout`` with ``seedkit.nn.dropout`` (TF's masks and scale): active
     when called with ``training=True`` (as in ``fit``), the identity otherwise. ``seed``: the
     op seed of its :class:`SeedState` (``self.seed_state``).
 
     Example:
-        >>> import os; os.environ.setdefault("KERAS_BACKEND", "jax")
-        'jax'
         >>> import jax.numpy as jnp, seedkit.keras
         >>> layer = seedkit.keras.Dropout(0.5, seed=1)
         >>> set(layer(jnp.ones(6), training=True).tolist()) <= {0.0, 2.0}
