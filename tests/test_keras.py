@@ -1,7 +1,8 @@
 """seedkit's random ops inside Keras 3 (JAX backend): ``seedkit.keras.SeedState`` and ``Dropout``.
 
 Real Keras (the ``test`` extra installs it), tiny models: Dense + seedkit dropout on 32 random
-rows, batches of 8. About 25 s on 2 shared CPU cores (most of it Keras compiling its steps).
+rows, batches of 8. About 35 s on 2 shared CPU cores (most of it Keras compiling its steps),
+with Keras 3.15 on JAX 0.10.2 and with Keras 3.10 on the oldest pins (JAX 0.10.0, NumPy 2.0.2).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def test_evaluate_and_predict_run_without_dropout_or_state_change(runs):
     model = runs["jit"][0][0]
     before = _state(model)
     expected = np.asarray(model(X, training=False))
-    np.testing.assert_allclose(model.predict(X, batch_size=8, verbose=0), expected, rtol=1e-6)
+    np.testing.assert_allclose(model.predict(X, batch_size=8, verbose=0), expected, rtol=1e-5, atol=1e-6)
     assert np.isfinite(model.evaluate(X, Y, batch_size=8, verbose=0))
     np.testing.assert_array_equal(_state(model), before)
 
@@ -217,9 +218,29 @@ def test_draws_that_would_repeat_raise():
         state.generator()
 
 
-def test_without_a_seed_state_the_error_names_it():
-    with pytest.raises(seedkit.TracingError, match=r"seedkit\.keras\.SeedState"):
-        jax.jit(lambda x: seedkit.nn.dropout(x, 0.5))(jnp.ones(4))
+class PlainDropout(keras.layers.Layer):
+    """seedkit dropout without a SeedState: the global counters."""
+
+    def call(self, x, training=False):
+        return seedkit.nn.dropout(x, 0.5) if training else x
+
+    def compute_output_shape(self, shape):
+        return shape
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_without_a_seed_state_only_uncompiled_steps_work(mode):
+    # Uncompiled steps run jax.value_and_grad eagerly, where stateful ops advance the global
+    # counters (README, "Compiled code"); a compiled step raises and names the way out.
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(4), PlainDropout(), keras.layers.Dense(1)]
+    )
+    model.compile(optimizer="sgd", loss="mse", **MODES[mode])
+    if mode == "jit":
+        with pytest.raises(seedkit.TracingError, match=r"seedkit\.keras\.SeedState"):
+            model.fit(X, Y, batch_size=8, verbose=0)
+    else:
+        assert np.isfinite(model.fit(X, Y, batch_size=8, verbose=0).history["loss"]).all()
 
 
 def test_op_determinism_refuses_an_unseeded_state():
