@@ -151,6 +151,25 @@ def evaluates_once() -> bool:
     return True
 
 
+def evaluates_once_above(base: Trace) -> bool:
+    """:func:`evaluates_once`, counted from ``base`` (a trace :func:`current_trace` returned
+    earlier) instead of from eager code: True when every trace between the current one and
+    ``base`` is an autodiff trace (``jax.grad`` and friends, which evaluate as they go), so code
+    running now runs once per run of ``base``. False inside a loop or ``cond`` body, inner
+    ``jit``, ``vmap`` or ``checkpoint`` opened since, and when ``base`` is not below the current
+    trace at all. ``seedkit.keras`` uses it: a Keras step's random state is an input of
+    ``base`` and can advance once per run of it. Relies on ``parent_trace`` (private, as
+    :func:`base_trace`)."""
+    if is_eager_trace(base):
+        return evaluates_once()
+    t = _find_top_trace(None)
+    while t is not base:
+        if t is None or is_eager_trace(t) or not isinstance(t, _AUTODIFF_TYPES):
+            return False
+        t = getattr(t, "parent_trace", None)
+    return True
+
+
 def trace_token() -> TraceToken:
     """A token for the current trace. Uses the public ``jax.extend.core.get_opaque_trace_state``
     (what Flax NNX uses for the same job), which since 0.11 fails when no trace is set: eager
@@ -278,6 +297,7 @@ __all__ = [
     "current_trace",
     "enclosing_vmaps",
     "evaluates_once",
+    "evaluates_once_above",
     "evaluating",
     "in_trace",
     "is_eager_trace",

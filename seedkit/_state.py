@@ -64,7 +64,8 @@ def tracing_error(api: str) -> TracingError:
         "(1) compile with seedkit.function instead of jax.jit, which threads the random state "
         "through the compiled call; (2) pass a seedkit.Generator into the function and return "
         "it; (3) use a stateless op with an explicit seed, e.g. seedkit.stateless_uniform(shape, "
-        "seed=...)."
+        "seed=...). In a Keras layer (model.fit/evaluate/predict), draw inside `with "
+        "self.seed_state:` with a seedkit.keras.SeedState made in the layer's __init__."
     )
 
 

@@ -193,3 +193,32 @@ def test_shard_axes_outside_and_inside_shard_map():
         jax.shard_map(lambda y: seen.append(_jax.shard_axes()) or y, mesh=mesh, in_specs=P(), out_specs=P())
     )(jnp.zeros(2))
     assert seen == [("x",)]
+
+
+def test_evaluates_once_above_a_base_trace():
+    # seedkit.keras: a Keras step's state is an input of the trace a `with state:` block opens
+    # in; draws may happen there and under autodiff above it, not in bodies or vmaps opened since.
+    seen = {}
+
+    def step(x):
+        base = _jax.current_trace()
+        seen["base"] = _jax.evaluates_once_above(base)
+
+        def loss(w):
+            seen["grad"] = _jax.evaluates_once_above(base)
+            return w * x
+
+        jax.grad(loss)(1.0)
+        jax.vmap(lambda r: seen.setdefault("vmap", _jax.evaluates_once_above(base)) or r)(jnp.ones(2))
+        lax.scan(
+            lambda c, _: (seen.setdefault("scan", _jax.evaluates_once_above(base)) or c, None), x, None, 2
+        )
+        jax.jit(lambda y: seen.setdefault("jit", _jax.evaluates_once_above(base)) or y)(x)
+        return x
+
+    jax.jit(step)(1.0)
+    assert seen == {"base": True, "grad": True, "vmap": False, "scan": False, "jit": False}
+    assert _jax.evaluates_once_above(_jax.current_trace())  # eager base, eager code
+    eager_base: list = []
+    jax.jit(lambda x: eager_base.append(_jax.evaluates_once_above(None)) or x)(1.0)
+    assert eager_base == [False]  # an eager base, staged code: nothing may draw
