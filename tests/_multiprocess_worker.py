@@ -2,7 +2,8 @@
 
     python tests/_multiprocess_worker.py PROCESS_ID PORT
 
-Prints one JSON line: what it refused before share_entropy() and what it drew after.
+Prints one JSON line: what it refused before share_entropy() and what it drew after. Everything
+runs in main(): pytest's doctest collection imports this module too.
 """
 
 from __future__ import annotations
@@ -10,17 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-
-os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=4"
-
-import jax
-
-jax.config.update("jax_cpu_collectives_implementation", "gloo")
-jax.distributed.initialize(f"127.0.0.1:{sys.argv[2]}", num_processes=2, process_id=int(sys.argv[1]))
-
-import numpy as np  # noqa: E402
-
-import seedkit  # noqa: E402
 
 
 def _refused(call) -> str:
@@ -31,32 +21,45 @@ def _refused(call) -> str:
     return "drew"
 
 
-@seedkit.function
-def step():
-    return seedkit.uniform([3]), seedkit.Generator.from_non_deterministic_state().normal([2])
+def main(process_id: int, port: str) -> None:
+    os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=4"
+    import jax
+
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    jax.distributed.initialize(f"127.0.0.1:{port}", num_processes=2, process_id=process_id)
+
+    import numpy as np
+
+    import seedkit
+
+    @seedkit.function
+    def step():
+        return seedkit.uniform([3]), seedkit.Generator.from_non_deterministic_state().normal([2])
+
+    def values(x) -> list:
+        return np.asarray(x).tolist()
+
+    refused = {
+        "eager_op": _refused(lambda: seedkit.uniform([2])),
+        "function": _refused(step),
+        "generator": _refused(seedkit.Generator.from_non_deterministic_state),
+        "global_generator": _refused(seedkit.get_global_generator),
+    }
+    seedkit.set_seed(5)
+    seeded = values(seedkit.uniform([2]))
+    seedkit.set_seed(None)
+    seedkit.share_entropy()
+    a, b = step()
+    drawn = {
+        "eager_op": values(seedkit.uniform([3])),
+        "function": [values(a), values(b), values(step()[0])],
+        "generator": values(seedkit.Generator.from_non_deterministic_state().uniform([2])),
+        "global_generator": values(seedkit.get_global_generator().uniform([2])),
+    }
+    per_process = values(seedkit.fold_in_process((1, 2)))
+    result = {"process": jax.process_index(), "refused": refused, "seeded": seeded, "drawn": drawn}
+    print(json.dumps({**result, "per_process": per_process}), flush=True)
 
 
-def _values(x) -> list:
-    return np.asarray(x).tolist()
-
-
-refused = {
-    "eager_op": _refused(lambda: seedkit.uniform([2])),
-    "function": _refused(step),
-    "generator": _refused(seedkit.Generator.from_non_deterministic_state),
-    "global_generator": _refused(seedkit.get_global_generator),
-}
-seedkit.set_seed(5)
-seeded = _values(seedkit.uniform([2]))
-seedkit.set_seed(None)
-seedkit.share_entropy()
-a, b = step()
-drawn = {
-    "eager_op": _values(seedkit.uniform([3])),
-    "function": [_values(a), _values(b), _values(step()[0])],
-    "generator": _values(seedkit.Generator.from_non_deterministic_state().uniform([2])),
-    "global_generator": _values(seedkit.get_global_generator().uniform([2])),
-}
-per_process = _values(seedkit.fold_in_process((1, 2)))
-result = {"process": jax.process_index(), "refused": refused, "seeded": seeded, "drawn": drawn}
-print(json.dumps({**result, "per_process": per_process}), flush=True)
+if __name__ == "__main__":
+    main(int(sys.argv[1]), sys.argv[2])
