@@ -49,7 +49,7 @@ def closed_over_error(gen: Any) -> GeneratorTraceError:
     )
     return GeneratorTraceError(
         "This Generator is used inside a JAX transformation (jax.jit, jax.vmap, lax.scan, "
-        f"jax.grad, ...) that it was not passed into: {where}. Pass the Generator in as an "
+        f"jax.checkpoint, ...) that it was not passed into: {where}. Pass the Generator in as an "
         "argument and return it (`def f(g, x): ...; return g, y`; in lax.scan, carry it), or "
         "compile the function with seedkit.function, which threads closed-over Generators for you. "
         "(Eager jax.grad, vjp and jvp run the function once and may draw; jax.vmap and anything "

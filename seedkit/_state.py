@@ -58,7 +58,7 @@ class TracingError(RuntimeError):
 
 def tracing_error(api: str) -> TracingError:
     return TracingError(
-        f"{api} was called while JAX is tracing (inside jax.jit, jax.vmap, jax.grad, a lax "
+        f"{api} was called while JAX is tracing (inside jax.jit, jax.vmap, jax.checkpoint, a lax "
         "loop or cond body, ...). A stateful random op cannot advance its counter across calls "
         "of a traced function: it would give the same numbers on every call. Ways out: "
         "(1) compile with seedkit.function instead of jax.jit, which threads the random state "
