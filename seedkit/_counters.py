@@ -105,12 +105,16 @@ class CounterTable:
 
     def advance(self, group: tuple, op_seed: int, amount: int) -> int:
         """The counter of ``(group, op_seed)`` (0 if new), which then moves on by ``amount``.
-        ``op_seed`` is a reduced op seed, in ``[0, 2**31)``."""
-        if not 0 <= op_seed < _OP_SEEDS:
-            raise ValueError(f"op seed {op_seed} is not reduced to [0, 2**31)")
+        ``op_seed`` is a reduced op seed, in ``[0, 2**31)`` (``_state.combine_seeds`` makes
+        them so; snapshots are checked when they are read)."""
         g = self._groups.get(group)
         if g is None:
             g = self._groups[group] = _Group()
+        recent = g.recent
+        n = recent.get(op_seed)
+        if n is not None:  # the common case (a seeded op called again), kept short
+            recent[op_seed] = n + amount
+            return n
         return g.advance(op_seed, amount)
 
     def clear(self) -> None:
