@@ -59,9 +59,11 @@ def dtype(value: Any, allowed: tuple, name: str = "dtype", where: str = "") -> j
     """Check ``value`` against ``allowed`` dtypes and canonicalise it the way ``jax.numpy`` does:
     a 64-bit dtype requested while ``jax_enable_x64`` is off becomes its 32-bit twin with a
     ``UserWarning`` (JAX's own convention)."""
-    if value is None:  # NumPy reads None as float64; TF refuses it
+    if value is None or isinstance(value, (np.ndarray, jax.Array)):
+        # NumPy reads None as float64 and an array as its dtype (deprecated); TF refuses both
         names = ", ".join(jnp.dtype(a).name for a in allowed)
-        raise TypeError(f"`{name}`{where} must be one of {names}; got None.")
+        got = "None" if value is None else _describe(value)
+        raise TypeError(f"`{name}`{where} must be one of {names}; got {got}.")
     try:
         cache_key = (value, allowed, jax.config.jax_enable_x64)
         requested, canonical = _DTYPE_CACHE[cache_key]
@@ -159,13 +161,18 @@ def real_param(value: Any, name: str, optional: bool = False) -> Any:
                 f"parameters); got {value!r}. Pass a float (e.g. {name}=float(x)) for larger values."
             )
         a = a.astype(np.int64)
-    if a.dtype.kind not in "biuf":  # strings, complex numbers, objects
+    if a.dtype.kind not in "biuf" and not _extension_float(a.dtype):  # strings, complex, objects
         raise TypeError(
             f"`{name}` must be a real number or an array of real numbers; got {_describe(value)}."
         )
     if a.dtype.kind not in "iu" or a.dtype.itemsize < 8 or jax.config.jax_enable_x64 or _fits_int32(a):
         return value
     return a.astype(np.float64)
+
+
+def _extension_float(dtype: np.dtype) -> bool:
+    """NumPy arrays of bfloat16 (and the other ``ml_dtypes`` floats JAX uses) have kind ``V``."""
+    return dtype.kind == "V" and jnp.issubdtype(dtype, jnp.floating)
 
 
 def _describe(value: Any) -> str:
@@ -185,7 +192,7 @@ def numeric_array(value: Any, name: str) -> Any:
         a = value if isinstance(value, np.ndarray) else np.asarray(value)
     except (ValueError, TypeError):
         a = None
-    if a is None or a.dtype.kind not in "biufc":
+    if a is None or (a.dtype.kind not in "biufc" and not _extension_float(a.dtype)):
         raise TypeError(
             f"`{name}` must be an array of numbers or booleans (JAX arrays hold no strings or "
             f"objects); got {_describe(value)}."

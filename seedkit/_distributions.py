@@ -127,9 +127,13 @@ def _inside(x: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
 # Below this standardized upper bound the interval's CDF values are too small for ``ndtri`` (the
 # float32 CDF underflows near -12.5, flushed to zero), so the far tail is inverted in log space.
 # At -5 the CDF is 2.9e-7: well inside float32's normal range, and the log-space path's Newton
-# iterations (below) converge within their fixed count from any start in the tail.
+# iterations (below) converge within their fixed count from any start within _FAR_START.
 _FAR_TAIL = -5.0
 _TAIL_NEWTON_STEPS = 12
+# Standardized lower bounds below this start the tail's Newton iterations elsewhere: from -1000
+# they converge (to the last ulp, float32 and float64); from -1500 on they fall short in
+# float64, from about -5000 in float32, and give NaN from about -1e4 (float32) or -1e10.
+_FAR_START = -1000.0
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
@@ -148,10 +152,39 @@ def _log_ndtri_tail(target, lo):
 
 def _lower_tail_truncated(u, lo, hi):
     """Inverse CDF of the standard normal restricted to ``[lo, hi]`` with ``hi <= _FAR_TAIL``:
-    solve ``Phi(z) = Phi(lo) + u (Phi(hi) - Phi(lo))`` in logs, where nothing underflows."""
-    log_lo, log_hi = special.log_ndtr(lo), special.log_ndtr(hi)
-    target = log_hi + jnp.log(u + (1 - u) * jnp.exp(log_lo - log_hi))
-    return _log_ndtri_tail(target, lo)
+    solve ``Phi(z) = Phi(lo) + u (Phi(hi) - Phi(lo))`` in logs, where nothing underflows.
+
+    Beyond :func:`_exponential_tail` standard deviations Newton's steps lose their precision
+    (log CDFs near ``-hi**2 / 2`` carry absolute errors of an ulp of that: NaN or wild values in
+    float32 from about 5000), and the conditional distribution is exponential to far below an
+    ulp: ``Phi(z) / Phi(hi) = exp(|hi| (z - hi)) (1 + O((z - hi)**2))``, whose inverse is closed."""
+    exponential = hi < _exponential_tail(u.dtype)
+    # each path sees a harmless interval where the other applies (no NaN, also in derivatives)
+    z_newton = _newton_tail(u, jnp.where(exponential, -7.0, lo), jnp.where(exponential, -6.0, hi))
+    h = jnp.where(exponential, hi, 2 * _exponential_tail(u.dtype))
+    low = jnp.where(exponential, lo, h - 1)
+    finite = jnp.isfinite(low)  # an infinite lower bound weighs nothing: Phi(lo) / Phi(hi) = 0
+    ratio = jnp.where(finite, jnp.exp(-h * (jnp.where(finite, low, h - 1) - h)), 0.0)
+    z_exp = h + jnp.log(u + (1 - u) * ratio) / -h
+    return jnp.where(exponential, z_exp, z_newton)
+
+
+def _exponential_tail(dtype) -> float:
+    """Where :func:`_lower_tail_truncated` switches to the exponential form (standardized):
+    Newton's result agrees with it to an ulp from about 300 (float32) and 1e5 (float64)."""
+    return -2048.0 if jnp.dtype(dtype) == jnp.float32 else -1e5
+
+
+def _newton_tail(u, lo, hi):
+    finite = jnp.isfinite(lo)  # an infinite lower bound weighs nothing: Phi(lo) / Phi(hi) = 0
+    log_lo, log_hi = special.log_ndtr(jnp.where(finite, lo, hi - 1)), special.log_ndtr(hi)
+    target = log_hi + jnp.log(u + (1 - u) * jnp.where(finite, jnp.exp(log_lo - log_hi), 0.0))
+    # Newton's steps from a lower bound far out (-inf included) lose all precision (NaN, or
+    # values short of the root); there they start at -sqrt(-2 target) instead, left of the root
+    # by Mills' inequality (log Phi(z) < -z**2 / 2 - log(|z| sqrt(2 pi)), and |z| > 5 here) and
+    # close to it. Bounds nearer than _FAR_START keep their start (and their numbers).
+    start = jnp.where(lo < _FAR_START, jnp.maximum(lo, -jnp.sqrt(-2 * target)), lo)
+    return _log_ndtri_tail(target, start)
 
 
 def parameterized_truncated_normal(gen, key, shape, dtype, means, stddevs, minvals, maxvals):
