@@ -92,7 +92,10 @@ def call(name: str, kwargs: dict):
         kw[k] = tuple(kw[k])
     for k in ("value", "index", "logits"):
         if k in kw:
-            kw[k] = np.asarray(kw[k], np.float32 if k == "logits" else np.int32)
+            dtype = np.float32 if k == "logits" else np.int32
+            if k == "index" and kw.get("max_index", 0) >= 2**31:
+                dtype = np.uint32  # positions up to max_index must fit the index dtype (as TF)
+            kw[k] = np.asarray(kw[k], dtype)
     return getattr(seedkit, name)(**kw)
 
 

@@ -356,6 +356,12 @@ def index_shuffle(index: Any, seed: Any, max_index: Any, alg: Any = "auto_select
     idx = jnp.asarray(_checks.numeric_array(index, "index"))
     if not jnp.issubdtype(idx.dtype, jnp.integer):
         raise TypeError(f"`index` must be an integer array; got dtype {idx.dtype}.")
+    if max_index > jnp.iinfo(idx.dtype).max:  # positions would wrap in the output (TF refuses too)
+        raise ValueError(
+            f"`max_index`={max_index} does not fit `index`'s dtype {idx.dtype}, so the positions "
+            "(of that dtype) would wrap. Pass uint32 (or int64) indices, e.g. "
+            "index=jnp.asarray(index, jnp.uint32)."
+        )
     if _checks.is_concrete(index) and idx.size:
         lo, hi = int(np.min(np.asarray(idx))), int(np.max(np.asarray(idx)))
         if lo < 0:

@@ -138,3 +138,14 @@ def test_c15_traced_scalar_seeds_of_every_integer_width(alg):
             np.testing.assert_array_equal(traced, eager, err_msg=f"{dtype} {value}")
         with pytest.raises(TypeError, match="`seed` must be an integer scalar"):
             jax.jit(lambda s: seedkit.Generator.from_seed(s, alg=alg))(jnp.float32(1.0))
+
+
+# --- found by the fuzz: positions that do not fit the index dtype -----------------------------
+@pytest.mark.parametrize("alg", ["threefry", "philox"])
+def test_index_shuffle_refuses_a_max_index_beyond_the_index_dtype(alg):
+    # int32 indices with max_index >= 2**31 wrapped to negative positions (TF refuses them)
+    with pytest.raises(ValueError, match=r"`max_index`=4294967295 does not fit `index`'s dtype int32"):
+        seedkit.index_shuffle(jnp.arange(5), SEED, 2**32 - 1, alg=alg)
+    out = np.asarray(seedkit.index_shuffle(jnp.arange(5, dtype=jnp.uint32), SEED, 2**32 - 1, alg=alg))
+    assert out.dtype == np.uint32 and len(set(out.tolist())) == 5
+    assert np.asarray(seedkit.index_shuffle(jnp.arange(5), SEED, 2**31 - 1, alg=alg)).min() >= 0
