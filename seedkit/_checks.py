@@ -62,7 +62,7 @@ def dtype(value: Any, allowed: tuple, name: str = "dtype", where: str = "") -> j
     if value is None or isinstance(value, (np.ndarray, jax.Array)):
         # NumPy reads None as float64 and an array as its dtype (deprecated); TF refuses both
         names = ", ".join(jnp.dtype(a).name for a in allowed)
-        got = "None" if value is None else _describe(value)
+        got = "None" if value is None else describe(value)
         raise TypeError(f"`{name}`{where} must be one of {names}; got {got}.")
     try:
         cache_key = (value, allowed, jax.config.jax_enable_x64)
@@ -152,7 +152,7 @@ def real_param(value: Any, name: str, optional: bool = False) -> Any:
         a = np.asarray(value)
     except (ValueError, TypeError, OverflowError):
         raise TypeError(
-            f"`{name}` must be a number or a rectangular array of numbers; got {_describe(value)}."
+            f"`{name}` must be a number or a rectangular array of numbers; got {describe(value)}."
         ) from None
     if a.dtype == object and a.size and all(type(v) is int for v in a.reshape(-1).tolist()):
         if not all(_INT64_MIN <= v <= _INT64_MAX for v in a.reshape(-1).tolist()):
@@ -162,9 +162,7 @@ def real_param(value: Any, name: str, optional: bool = False) -> Any:
             )
         a = a.astype(np.int64)
     if a.dtype.kind not in "biuf" and not _extension_float(a.dtype):  # strings, complex, objects
-        raise TypeError(
-            f"`{name}` must be a real number or an array of real numbers; got {_describe(value)}."
-        )
+        raise TypeError(f"`{name}` must be a real number or an array of real numbers; got {describe(value)}.")
     if a.dtype.kind not in "iu" or a.dtype.itemsize < 8 or jax.config.jax_enable_x64 or _fits_int32(a):
         return value
     return a.astype(np.float64)
@@ -175,9 +173,11 @@ def _extension_float(dtype: np.dtype) -> bool:
     return dtype.kind == "V" and jnp.issubdtype(dtype, jnp.floating)
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """``value`` for an error message: an array's shape and dtype, else its type and (short)
+    repr. Shared by every argument check (seeds, Generator arguments, parameters)."""
     if isinstance(value, (jax.Array, np.ndarray)):
-        return f"an array of dtype {value.dtype}"
+        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
     text = repr(value)
     return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
@@ -195,7 +195,7 @@ def numeric_array(value: Any, name: str) -> Any:
     if a is None or (a.dtype.kind not in "biufc" and not _extension_float(a.dtype)):
         raise TypeError(
             f"`{name}` must be an array of numbers or booleans (JAX arrays hold no strings or "
-            f"objects); got {_describe(value)}."
+            f"objects); got {describe(value)}."
         )
     return a
 

@@ -52,11 +52,9 @@ class _Group:
         i = int(keys.searchsorted(np.int32(o)))
         return i if i < keys.size and int(keys[i]) == o else -1
 
-    def advance(self, o: int, amount: int) -> int:
-        n = self.recent.get(o)
-        if n is not None:
-            self.recent[o] = n + amount
-            return n
+    def advance_compact(self, o: int, amount: int) -> int:
+        """:meth:`CounterTable.advance` for an op seed not among the recent entries (the
+        caller looked there first)."""
         i = self._index(o)
         if i >= 0 and int(self.vals[i]) + amount < _LIMIT:
             n = int(self.vals[i])
@@ -115,7 +113,7 @@ class CounterTable:
         if n is not None:  # the common case (a seeded op called again), kept short
             recent[op_seed] = n + amount
             return n
-        return g.advance(op_seed, amount)
+        return g.advance_compact(op_seed, amount)
 
     def clear(self) -> None:
         self._groups.clear()

@@ -73,7 +73,7 @@ class _Trace:
         self.owner = owner
         self.top = top
         # uint32[8]: global seed, has-global flag, call count lo/hi, process call number lo/hi,
-        # nonce (function._Nonce); and the execution
+        # nonce (_entropy.call_words); and the execution
         # counts (uint32 lo/hi pairs) of the philox ops in staged bodies, from the last call.
         self.rng, self.counts_in, self.elements = rng
         # next unseeded op position per graph: id(trace) -> [trace, next] (the trace is kept so

@@ -11,15 +11,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from seedkit._cache import BoundedCache
+from seedkit._checks import describe as _describe
 from seedkit._seeds import is_typed_key, typed_key_words
 from seedkit._words import MASK32, int_words
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, (jax.Array, np.ndarray)):
-        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
 
 def _is_int(x: Any) -> bool:

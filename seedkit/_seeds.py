@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from seedkit._checks import describe as _describe
 from seedkit._words import int_words
 
 _INT64_MIN = -(2**63)
@@ -27,15 +28,6 @@ _ACCEPTED = (
     "a shape-[2] integer array-like (list, tuple, NumPy or JAX array) of int32, int64 or "
     "uint32 values, each within the int64 range"
 )
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, (jax.Array, np.ndarray)):
-        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{type(value).__name__} {text}"
 
 
 # TF's seed type (``Tseed``) is int32 or int64; seedkit also takes uint32, the dtype of JAX's

@@ -264,7 +264,7 @@ class RandomState:
     global_seed: int | None
     op_seed_stream: tuple
     unseeded_draws: int
-    counters: tuple  # CounterTable.snapshot(): per (op, dtype, g) group, NumPy arrays
+    counters: tuple  # CounterTable.snapshot(): per (op, dtype, g) group, bytes of 2 arrays
     holders: tuple[tuple[Hashable, Any], ...]
     version: int = 2
 

@@ -62,15 +62,15 @@ def has_tracer(params: tuple) -> bool:
 
 # Kernel signatures known to trace: the first call of a new one is traced by jax.eval_shape
 # before any counter moves, so a sampler that fails at trace time leaves the state unchanged.
-verified = BoundedCache(4096)
+verified_kernels = BoundedCache(4096)
 
 
 def verify(alg, dist: str, static: tuple, fixed: tuple | None, params: tuple) -> None:
     sig = (alg, dist, static, fixed, tuple((type(p), np.shape(p), getattr(p, "dtype", None)) for p in params))
-    if sig not in verified:
+    if sig not in verified_kernels:
         state = jax.ShapeDtypeStruct((6,), jnp.uint32)
         jax.eval_shape(functools.partial(kernel, dist, alg, static, fixed), state, params)
-        verified.put(sig, True)
+        verified_kernels.put(sig, True)
 
 
 def run(
