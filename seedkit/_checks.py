@@ -200,16 +200,19 @@ def numeric_array(value: Any, name: str) -> Any:
     return a
 
 
-FOLD_IN_NEEDS_X64 = (
+FOLD_IN_TRACED_NEEDS_X64 = (
     "`data`={value} needs 64 bits, and 64-bit integers need jax_enable_x64 (JAX's convention; "
-    "TF folds it as int64). Without them it would wrap onto a 32-bit value and repeat another "
-    "fold's seed. Set jax.config.update('jax_enable_x64', True), or fold values that fit 32 bits."
+    "TF folds it as int64). Without it, stateless_fold_in computes the int64 seed on the host, "
+    "outside JAX transformations only, and this call is inside one (jit, vmap, grad, a loop "
+    "body). Set jax.config.update('jax_enable_x64', True), or fold values that fit 32 bits."
 )
 
 
-def fold_in_data(data: Any) -> jax.Array:
+def fold_in_data(data: Any) -> jax.Array | np.ndarray:
     """``data`` as an integer scalar of TF's dtype for it (int32 for Python ints that fit, else
-    int64), refusing values that the 32-bit types of ``jax_enable_x64=False`` would wrap."""
+    int64). A value that needs 64 bits while ``jax_enable_x64`` is off (where JAX would wrap it
+    onto 32 bits) comes back as a NumPy scalar array of its 64-bit dtype, for the caller to fold
+    on the host."""
     if isinstance(data, (bool, np.bool_)) or (
         not isinstance(data, (numbers.Integral, np.integer, jax.Array, np.ndarray))
     ):
@@ -227,7 +230,7 @@ def fold_in_data(data: Any) -> jax.Array:
         host = np.asarray(data)
         narrow = np.iinfo(np.int32 if host.dtype.kind == "i" else np.uint32)
         if not jax.config.jax_enable_x64 and not narrow.min <= int(host) <= narrow.max:
-            raise ValueError(FOLD_IN_NEEDS_X64.format(value=int(host)))
+            return host
     data = jnp.asarray(data)
     if data.shape != () or not jnp.issubdtype(data.dtype, jnp.integer):
         raise TypeError(f"`data` must be an integer scalar; got shape {data.shape}, dtype {data.dtype}.")

@@ -91,6 +91,10 @@ def _int_or_words(value: Any, n_words: int, name: str, what: str) -> np.ndarray 
 
 def _state_words(state: Any, alg: Any, name: str = "state") -> np.ndarray | jax.Array:
     n_counter, n_key = alg.state_layout
+    if isinstance(state, (list, tuple)) and len(state) == 1 and getattr(state[0], "ndim", 0) == 1:
+        # A Generator's pytree leaves, [state] (jax.tree.leaves(g)): what a checkpoint library
+        # restores when it is not given the Generator as a target (orbax's restore(path)).
+        state = state[0]
     return _words(state, n_counter + n_key, name, f"a {alg.name} state")
 
 

@@ -27,13 +27,13 @@ import dataclasses
 import random
 import threading
 import weakref
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, Protocol
 
 import jax.numpy as jnp
 import numpy as np
 
-from seedkit import _entropy, _jax
+from seedkit import _entropy, _jax, _state_json
 from seedkit._counters import CounterTable
 
 # tensorflow/python/framework/random_seed.py: seeds are reduced modulo _MAXINT32, and an op seed
@@ -259,6 +259,18 @@ class RandomState:
     global seed, the op-seed stream's position, every per-op counter and the snapshots of
     registered state holders. The determinism switch is configuration, not random state, and is
     not part of it (as ``torch.random.fork_rng`` leaves deterministic algorithms alone).
+
+    For checkpoints that hold JSON rather than pickles (orbax's ``JsonSave``), :meth:`to_json`
+    gives a JSON-able dict, which ``set_state`` and :meth:`from_json` take back.
+
+    Example:
+        >>> import json, seedkit
+        >>> seedkit.set_seed(5)
+        >>> saved = json.dumps(seedkit.get_state().to_json())
+        >>> a = seedkit.uniform([2])
+        >>> seedkit.set_state(json.loads(saved))
+        >>> bool((seedkit.uniform([2]) == a).all())
+        True
     """
 
     global_seed: int | None
@@ -267,6 +279,20 @@ class RandomState:
     counters: tuple  # CounterTable.snapshot(): per (op, dtype, g) group, bytes of 2 arrays
     holders: tuple[tuple[Hashable, Any], ...]
     version: int = 2
+
+    def to_json(self) -> dict[str, Any]:
+        """This snapshot as a dict that ``json.dumps`` can write and :meth:`from_json` (or
+        ``seedkit.set_state``) reads back exactly; format in ``seedkit/_state_json.py``."""
+        return _state_json.encode(self)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> RandomState:
+        """The snapshot that :meth:`to_json` returned as ``obj`` (after a JSON round trip)."""
+        if not isinstance(obj, Mapping):
+            raise TypeError(
+                f"`obj` must be the dict RandomState.to_json() returned; got {type(obj).__name__}."
+            )
+        return _state_json.decode(obj, cls)
 
 
 def snapshot() -> RandomState:
@@ -285,9 +311,12 @@ def snapshot() -> RandomState:
 def restore(state: Any) -> None:
     """Replace the whole random state by ``state``; nothing changes if ``state`` is invalid."""
     global _global_seed, _rng, _draws, _generation, _counters
+    if isinstance(state, Mapping):
+        state = _state_json.decode(state, RandomState)
     if not isinstance(state, RandomState):
         raise TypeError(
-            f"`state` must be a value returned by seedkit.get_state(); got {type(state).__name__}."
+            "`state` must be a value returned by seedkit.get_state() or its .to_json(); got "
+            f"{type(state).__name__}."
         )
     if state.version not in (1, 2):
         raise ValueError(f"`state` has version {state.version}; this seedkit reads versions 1 and 2.")

@@ -159,13 +159,15 @@ class Function:
             self._calls = 0
             self._counts = _NO_COUNTS
 
-    def snapshot(self) -> int | tuple[int, list[int]]:
+    def snapshot(self) -> int | tuple[int, tuple[int, ...]]:
+        # Tuples only (snapshots before 2026-12-05 held a list, which restore still reads), so a
+        # snapshot equals itself after RandomState.to_json's round trip.
         with self._lock:
             if self._counts.shape[0] == 0:
                 return self._calls
-            return self._calls, np.asarray(self._counts).tolist()
+            return self._calls, tuple(np.asarray(self._counts).tolist())
 
-    def restore(self, snap: int | tuple[int, list[int]]) -> None:
+    def restore(self, snap: int | tuple[int, tuple[int, ...] | list[int]]) -> None:
         with self._lock:
             if isinstance(snap, tuple):
                 self._calls, self._counts = int(snap[0]), np.array(snap[1], np.uint32)

@@ -257,7 +257,9 @@ class Generator(_Draws):
     @classmethod
     def from_state(cls, state: Any, alg: Any) -> Generator:
         """A Generator from a saved ``state`` (``Generator.state``: 4 uint32 words for
-        threefry, 6 for philox), or TF's int64 state (2 values for threefry, 3 for philox).
+        threefry, 6 for philox), or TF's int64 state (2 values for threefry, 3 for philox), or a
+        Generator's pytree leaves (``[state]``: what orbax's ``restore(path)`` gives for a
+        Generator saved in a checkpoint and restored without a target).
 
         Example:
             >>> import numpy as np

@@ -51,7 +51,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import jax
@@ -393,9 +393,11 @@ def get_state() -> RandomState:
     return _state.snapshot()
 
 
-def set_state(state: RandomState) -> None:
+def set_state(state: RandomState | Mapping[str, Any]) -> None:
     """Resume from a :func:`get_state` snapshot, in this process or another one: the following
-    calls give exactly the numbers they gave after the snapshot was taken."""
+    calls give exactly the numbers they gave after the snapshot was taken. ``state`` may also be
+    the dict ``get_state().to_json()`` returned, after a JSON round trip (orbax's ``JsonSave``
+    and ``JsonRestore``). Nothing changes if ``state`` is invalid."""
     _state.restore(state)
 
 

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seedkit import _checks, _distributions, _rejection
+from seedkit import _checks, _distributions, _jax, _rejection
 from seedkit import _op_args as _args
 from seedkit._algorithms import bit_generator, resolve_alg
 from seedkit._seeds import int_or_pair_words, is_typed_key, seed_words, typed_key_words
@@ -400,17 +400,39 @@ def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> jax.Arr
     """A new shape-``[2]`` seed from ``seed`` and the integer ``data`` (``tf.random.fold_in``).
 
     As in TF, the result is ``[a, data]`` where ``a`` is a value drawn from ``seed``: distinct
-    ``data`` give distinct seeds.
+    ``data`` give distinct seeds. ``data``'s dtype is TF's (int32 for a Python int that fits,
+    else int64) under JAX's 64-bit rule: without ``jax_enable_x64`` a NumPy int64 value that
+    fits 32 bits folds as int32, as ``jnp.asarray`` would make it. A value that needs 64 bits
+    while ``jax_enable_x64`` is off folds as int64 on the host and comes back as a NumPy int64
+    (uint64) array, TF's values and those of x64 mode, usable as a seed anywhere; that happens
+    outside JAX transformations only (inside ``jit``, ``vmap`` or ``grad`` it raises
+    ``ValueError``: set ``jax_enable_x64`` there).
 
     Example:
         >>> import seedkit
         >>> s = seedkit.stateless_fold_in((1, 2), 7)
         >>> s.shape, int(s[1])
         ((2,), 7)
+        >>> wide = seedkit.stateless_fold_in((1, 2), 2**40)  # a NumPy int64 seed without x64
+        >>> wide.dtype, int(wide[1]) == 2**40
+        (dtype('int64'), True)
     """
     data = _checks.fold_in_data(data)
+    if isinstance(data, np.ndarray):
+        return _fold_in_on_host(seed, data, alg)
     first = sample("full_int", ((), data.dtype), seed, alg=alg)
     return jnp.stack([first, data])
+
+
+def _fold_in_on_host(seed: Any, data: np.ndarray, alg: Any) -> np.ndarray:
+    """The 64-bit fold of :func:`stateless_fold_in` without ``jax_enable_x64``: the draw runs with
+    64-bit types switched on for this call only (``jax.enable_x64``, a thread-local config
+    context) and the seed is assembled in NumPy, where int64 exists."""
+    if _jax.is_tracing() or any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(seed)):
+        raise ValueError(_checks.FOLD_IN_TRACED_NEEDS_X64.format(value=int(data)))
+    with jax.enable_x64(True):
+        first = np.asarray(sample("full_int", ((), data.dtype), seed, alg=alg))
+    return np.stack([first, data])
 
 
 def key(seed: Any, alg: Any = "threefry") -> jax.Array:

@@ -757,7 +757,7 @@ def _invalid(alg: str) -> dict:
             lambda v: seedkit.stateless_split((1, 2), v, alg=alg),
         ),
         "fold_in data": (
-            st.sampled_from([1.5, None, "1", 2**31, -(2**31) - 1, 2**64, True, np.zeros(2, np.int32)]),
+            st.sampled_from([1.5, None, "1", 2**63, -(2**63) - 1, 2**64, True, np.zeros(2, np.int32)]),
             lambda v: seedkit.stateless_fold_in((1, 2), v, alg=alg),
         ),
         "shuffle value": (

@@ -106,10 +106,33 @@ def test_c3_fold_in_of_wide_data_is_tf_exact_with_x64():
     assert np.asarray(seedkit.stateless_fold_in(SEED, 0, alg="philox")).tolist() == STATELESS["c3_fold_in_0"]
 
 
-@pytest.mark.parametrize("data", [np.int64(2**32), np.uint64(2**32 + 5), 2**32, -(2**31) - 1])
-def test_c3_fold_in_refuses_to_wrap_without_x64(data):
+@pytest.mark.parametrize("alg", ["threefry", "philox"])
+@pytest.mark.parametrize("data", [np.int64(2**32), np.uint64(2**32 + 5), 2**32, -(2**31) - 1, 2**63 - 1])
+def test_c3_fold_in_of_wide_data_without_x64_is_x64s_seed(data, alg):
+    # issue 15 item 7: it raised; now it folds on the host, into x64 mode's (TF's) values.
+    assert not jax.config.jax_enable_x64
+    got = seedkit.stateless_fold_in(SEED, data, alg=alg)
+    assert (
+        isinstance(got, np.ndarray)
+        and got.dtype == np.asarray(data if not isinstance(data, int) else np.int64(data)).dtype
+    )
+    with jax.enable_x64(True):
+        expected = np.asarray(seedkit.stateless_fold_in(SEED, data, alg=alg))
+    np.testing.assert_array_equal(got, expected)
+    if alg == "philox" and data == 2**32:
+        assert got.tolist() == STATELESS["c3_fold_in_2_32"]
+    if got.dtype == np.int64:  # a seed again: it draws what x64 mode's seed draws
+        with jax.enable_x64(True):
+            want = np.asarray(seedkit.stateless_uniform([3], seed=expected))
+        np.testing.assert_array_equal(seedkit.stateless_uniform([3], seed=got), want)
+
+
+def test_c3_wide_fold_in_refuses_inside_transformations():
     with pytest.raises(ValueError, match="jax_enable_x64"):
-        seedkit.stateless_fold_in(SEED, data)
+        jax.jit(lambda s: seedkit.stateless_fold_in(s, 2**40))(jnp.array(SEED))
+    with pytest.raises(ValueError, match="jax_enable_x64"):
+        jax.jit(lambda: seedkit.stateless_fold_in(SEED, 2**40))()  # a concrete seed, but staged
+    assert int(jax.jit(lambda s: seedkit.stateless_fold_in(s, 2**30))(jnp.array(SEED))[1]) == 2**30
 
 
 # --- 4: NaN logits are never drawn -----------------------------------------------------------
