@@ -65,9 +65,10 @@ def execute(nb: Any, cwd: str | os.PathLike, timeout: int = CELL_TIMEOUT_S) -> A
     raises, and ``CellTimeoutError`` when a cell runs longer than ``timeout`` seconds."""
     from nbclient import NotebookClient
 
+    km = _kernel_manager()
     client = NotebookClient(
         nb,
-        km=_kernel_manager(),
+        km=km,
         kernel_name="python3",
         timeout=timeout,
         allow_errors=False,
@@ -75,7 +76,13 @@ def execute(nb: Any, cwd: str | os.PathLike, timeout: int = CELL_TIMEOUT_S) -> A
         coalesce_streams=True,  # one stdout output per cell: how prints are chunked varies by run
         resources={"metadata": {"path": str(cwd)}},
     )
-    client.execute(env=kernel_env(), cwd=str(cwd))
+    try:
+        client.execute(env=kernel_env(), cwd=str(cwd))
+    finally:
+        # nbclient shuts down only kernels whose manager it made itself; this one is ours, and
+        # left running it would idle (300-500 MB each) until the test run ends.
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3 (ipykernel)",

@@ -23,6 +23,26 @@ def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 5, [p.name for p in NOTEBOOKS]
 
 
+def test_kernel_is_shut_down_after_a_run(tmp_path):
+    # issue 17 item 12: the kernels of five notebooks stayed alive for the rest of the test run.
+    import os
+    import time
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os; print(os.getpid())")])
+    execute(nb, tmp_path)
+    pid = int(nb.cells[0].outputs[0].text)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the notebook's kernel (pid {pid}) is still running")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_and_outputs_are_current(path, tmp_path):
