@@ -223,8 +223,7 @@ class Function:
             global_seed = _state.global_seed()
             if global_seed is None and self._unseeded and _state.determinism_enabled():
                 raise RuntimeError(_state._DETERMINISM_MESSAGE)
-            n = self._calls
-            self._calls += 1
+            n = self._calls  # counted once the call succeeds: a failed call draws nothing
             closed = list(self._closed)
             (args, kwargs), gens = _strip_generators((args, kwargs), closed)
             # Entropy words even with a global seed: unseeded ops ignore them then, but
@@ -243,6 +242,7 @@ class Function:
             rng = (rng, self._counts, elements)
             if not gens:  # the common case, kept short: nothing to lock or write back
                 out, new_states, counts, made_states = self._jitted(_static_key(0), rng, (), *args, **kwargs)
+                self._calls = n + 1
                 self._keep_counts(counts)
                 if made_states:
                     self._keep_made(made_states)
@@ -259,6 +259,7 @@ class Function:
                 out, new_states, counts, made_states = self._jitted(
                     _static_key(len(closed)), rng, states, *args, **kwargs
                 )
+                self._calls = n + 1
                 self._keep_counts(counts)
                 self._keep_made(made_states)
                 written = gens + self._closed[len(closed) :]
