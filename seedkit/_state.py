@@ -66,8 +66,7 @@ def tracing_error(api: str) -> TracingError:
         "through the compiled call; (2) pass a seedkit.Generator into the function and return "
         "it; (3) use a stateless op with an explicit seed, e.g. seedkit.stateless_uniform(shape, "
         "seed=...). In a Keras layer (model.fit/evaluate/predict), draw inside `with "
-        "self.seed_state:` with a seedkit.keras.SeedState made in the layer's __init__."
-        + nnx_hint()
+        "self.seed_state:` with a seedkit.keras.SeedState made in the layer's __init__." + nnx_hint()
     )
 
 

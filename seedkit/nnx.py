@@ -152,16 +152,16 @@ class Jit:
             [n if n >= 0 else len(params) + n for n in argnums]
             + [params.index(a) for a in argnames if a in params]
         )
-        self._static_names = frozenset(argnames) | {params[n] for n in argnums if -len(params) <= n < len(params)}
+        self._static_names = frozenset(argnames) | {
+            params[n] for n in argnums if -len(params) <= n < len(params)
+        }
         self._fun = fun
 
         @functools.wraps(fun)  # the name seedkit.function's holder id and messages use
         def pure(static: tuple, node_state: Any, leaves: list) -> tuple:
             return self._pure(static, node_state, leaves)
 
-        self._compiled = _seedkit_function(
-            pure, vmap_randomness=vmap_randomness, static_argnums=(0,), **opts
-        )
+        self._compiled = _seedkit_function(pure, vmap_randomness=vmap_randomness, static_argnums=(0,), **opts)
         functools.update_wrapper(self, fun)
 
     def _pure(self, static: tuple, node_state: Any, leaves: list) -> tuple:

@@ -182,6 +182,15 @@ def test_seedkit_function_still_reads_modules():
         pred = seedkit.function(lambda m, x: m(x)[0])(model, X)
     assert pred.shape == (8, 1)
 
+    # nor is the functional style, which returns what it changed
+    @seedkit.function
+    def shift(model):
+        model.out.bias[...] += 1.0
+        return model
+
+    out = shift(model)
+    assert float(out.out.bias[...][0]) == float(model.out.bias[...][0]) + 1.0
+
 
 # ------------------------------------------------------------------ jit details
 
