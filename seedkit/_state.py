@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import random
+import sys
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterator, Mapping
@@ -65,8 +66,23 @@ def tracing_error(api: str) -> TracingError:
         "through the compiled call; (2) pass a seedkit.Generator into the function and return "
         "it; (3) use a stateless op with an explicit seed, e.g. seedkit.stateless_uniform(shape, "
         "seed=...). In a Keras layer (model.fit/evaluate/predict), draw inside `with "
-        "self.seed_state:` with a seedkit.keras.SeedState made in the layer's __init__."
+        "self.seed_state:` with a seedkit.keras.SeedState made in the layer's __init__." + nnx_hint()
     )
+
+
+# Shown only once Flax NNX is loaded (this module never imports it): nnx.jit threads the
+# Modules' Variables but not seedkit's state; seedkit.nnx.jit threads both.
+_NNX_HINT = (
+    "\nIn Flax NNX, compile the step with seedkit.nnx.jit (import seedkit.nnx), which threads "
+    "seedkit's state and updates Modules and Optimizers in place as nnx.jit does:\n"
+    "    wrong: @nnx.jit\n"
+    "    right: @seedkit.nnx.jit"
+)
+
+
+def nnx_hint() -> str:
+    """:data:`_NNX_HINT` where Flax NNX is loaded, else nothing."""
+    return _NNX_HINT if "flax.nnx" in sys.modules else ""
 
 
 # Tracing detection lives in seedkit._jax (the one module that looks at JAX's traces).

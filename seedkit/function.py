@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -64,7 +65,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from seedkit import _entropy, _jax, _state
+from seedkit import _entropy, _jax, _nnx_updates, _state
 from seedkit._algorithms import resolve_alg
 from seedkit._function_trace import _stripped, _Trace
 from seedkit._generator_kernels import _state_hook
@@ -184,7 +185,11 @@ class Function:
         # inner jits by function identity, and a body defined once (at module level, say) whose
         # random ops read this trace's state would otherwise be reused, stale, by the next trace.
         with _TRACE_CONTEXT(next(_trace_numbers)), _state.trace_handler(trace), _state_hook(trace):
+            # Flax NNX Variables in the arguments are copies here: refuse to drop their updates.
+            watched = _nnx_updates.watch((args, kwargs)) if "flax.nnx" in sys.modules else ()
             out = self._fun(*args, **kwargs)
+            if watched:
+                _nnx_updates.check(watched, out, repr(self))
             # Flatten returned Generators while the hook is installed: a threaded one gives its
             # current (traced) state and a lineage tag, not the caller's pre-call state.
             if _generator_leaves(out):
@@ -207,6 +212,7 @@ class Function:
                 "JAX transformation that stages it out (jax.jit, a lax loop or cond body, ...): "
                 "its counters could not advance between calls. Make the outer function a "
                 "seedkit.function too (nested seedkit.functions run inline), or pass a Generator."
+                + _state.nnx_hint()
             )
         try:
             return self._call(args, kwargs, tracing)
@@ -225,8 +231,7 @@ class Function:
             global_seed = _state.global_seed()
             if global_seed is None and self._unseeded and _state.determinism_enabled():
                 raise RuntimeError(_state._DETERMINISM_MESSAGE)
-            n = self._calls
-            self._calls += 1
+            n = self._calls  # counted once the call succeeds: a failed call draws nothing
             closed = list(self._closed)
             (args, kwargs), gens = _strip_generators((args, kwargs), closed)
             # Entropy words even with a global seed: unseeded ops ignore them then, but
@@ -245,6 +250,7 @@ class Function:
             rng = (rng, self._counts, elements)
             if not gens:  # the common case, kept short: nothing to lock or write back
                 out, new_states, counts, made_states = self._jitted(_static_key(0), rng, (), *args, **kwargs)
+                self._calls = n + 1
                 self._keep_counts(counts)
                 if made_states:
                     self._keep_made(made_states)
@@ -261,6 +267,7 @@ class Function:
                 out, new_states, counts, made_states = self._jitted(
                     _static_key(len(closed)), rng, states, *args, **kwargs
                 )
+                self._calls = n + 1
                 self._keep_counts(counts)
                 self._keep_made(made_states)
                 written = gens + self._closed[len(closed) :]

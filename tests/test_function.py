@@ -150,6 +150,23 @@ def test_new_shape_keeps_counters_going():
     assert [a, b] == [_f(seedkit.uniform([1], seed=1)) for _ in range(2)]
 
 
+def test_a_failed_call_does_not_count():
+    # A call that raises (here while tracing) draws nothing: the next call draws the stream the
+    # failed one would have drawn, as a failed eager op leaves its counter alone.
+    def body(x):
+        if x.shape[0] == 3:
+            raise ValueError("boom")
+        return seedkit.uniform([1], seed=1)
+
+    f = seedkit.function(body)
+    seedkit.set_seed(3)
+    with pytest.raises(ValueError, match="boom"):
+        f(jnp.zeros(3))
+    a = _f(f(jnp.zeros(2)))
+    seedkit.set_seed(3)
+    assert a == _f(seedkit.uniform([1], seed=1))
+
+
 def test_determinism_errors():
     f = seedkit.function(_two_unseeded)
     seedkit.enable_op_determinism()
