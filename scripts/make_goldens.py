@@ -1,6 +1,6 @@
 """Regenerate tests/data/goldens.json: the first values of every stateless function and dtype.
 
-These pin seedkit's stream-stability promise (a seed gives the same numbers in every seedkit 1.x
+These pin seedkit's stream-stability promise (a seed gives the same numbers in every seedkit 0.2.x
 release and with every supported JAX version). Run this ONLY when a change to the numbers is
 intended (a major release), and say so in the commit:
 

@@ -432,3 +432,8 @@ def function(fun: Callable | None = None, *, vmap_randomness: str = "different",
 
 
 __all__ = ["Function", "function"]
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion show the public API, not the names this module imports.
+    return sorted(__all__)

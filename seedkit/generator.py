@@ -84,6 +84,11 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    # dir() and tab completion show the public API, not the names this module imports.
+    return sorted(__all__)
+
+
 # ------------------------------------------------------------------ the Generator
 
 

@@ -22,7 +22,7 @@ same idea for seedkit:
 
 Importing this module imports Keras (``seedkit`` itself never does) with the JAX backend: it
 sets ``KERAS_BACKEND=jax`` when the variable is unset and raises ``ImportError`` if Keras was
-already loaded with another backend. Keras is an optional extra: ``pip install seedkit[keras]``.
+already loaded with another backend. Keras is an optional extra: ``pip install "seedkit-jax[keras]"``.
 The numbers are the default algorithm's samplers on keys hashed from the state; they are not
 ``tf.keras``'s (Keras 3 draws from a generator of its own).
 
@@ -59,7 +59,10 @@ import jax.numpy as jnp
 import numpy as np
 
 os.environ.setdefault("KERAS_BACKEND", "jax")  # before Keras's first import picks a backend
-import keras
+try:
+    import keras
+except ImportError as e:  # the optional extra is missing: say which one
+    raise ImportError('seedkit.keras needs Keras 3: pip install "seedkit-jax[keras]"') from e
 
 from seedkit import _jax, _state
 from seedkit import _stateful_run as _run
@@ -69,6 +72,12 @@ from seedkit._words import add_words, times_const
 from seedkit.generator import Generator
 
 __all__ = ["Dropout", "SeedState"]
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion show the public API, not the names this module imports.
+    return sorted(__all__)
+
 
 if keras.backend.backend() != "jax":
     raise ImportError(

@@ -198,3 +198,8 @@ def stateless_dropout(
 
 
 __all__ = ["dropout", "stateless_dropout"]
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion show the public API, not the names this module imports.
+    return sorted(__all__)

@@ -33,7 +33,7 @@ the source moves on and two conversions never give the same numbers:
 Both work eagerly and inside :func:`jit`; both check their inputs before anything advances.
 
 Importing this module imports Flax (``seedkit`` itself never does); Flax is an optional extra:
-``pip install seedkit[flax]``.
+``pip install "seedkit-jax[flax]"``.
 
 Example (a training step: seedkit dropout in the Module, updated in place by ``optax``):
     >>> import jax.numpy as jnp, optax, seedkit, seedkit.nnx
@@ -68,13 +68,23 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from flax import nnx
+
+try:
+    from flax import nnx
+except ImportError as e:  # the optional extra is missing: say which one
+    raise ImportError('seedkit.nnx needs Flax: pip install "seedkit-jax[flax]"') from e
 
 from seedkit._checks import describe
 from seedkit.function import function as _seedkit_function
 from seedkit.generator import Generator
 
 __all__ = ["Jit", "generator_from_stream", "jit", "rngs_from_generator", "stream_from_generator"]
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion show the public API, not the names this module imports.
+    return sorted(__all__)
+
 
 # jax.jit options that name argument positions or pytree prefixes of the user's arguments; the
 # compiled function takes the graph nodes' state apart from them, so they cannot be mapped yet.

@@ -458,3 +458,8 @@ __all__ = [
     "truncated_normal",
     "uniform",
 ]
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion show the public API, not the names this module imports.
+    return sorted(__all__)

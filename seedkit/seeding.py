@@ -98,3 +98,8 @@ def fold_in_axis(seed: Any, axis_name: Any) -> jax.Array:
 
 
 __all__ = ["fold_in_axis", "fold_in_process", "int_seed", "set_random_seed"]
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion show the public API, not the names this module imports.
+    return sorted(__all__)

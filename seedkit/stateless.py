@@ -2,7 +2,7 @@
 
 Every function here is a pure function of its ``seed``: the same seed gives the same numbers on
 every call, eagerly or under ``jax.jit``/``jax.vmap``, in every process and (the stream-stability
-promise) in every seedkit 1.x release. The stateful layers (global seed, ``Generator``,
+promise) in every seedkit 0.2.x release. The stateful layers (global seed, ``Generator``,
 ``seedkit.function``) all end up here.
 
 ``seed`` is TF's shape-``[2]`` integer seed (a scalar raises, as in TF), or a typed threefry
@@ -494,3 +494,8 @@ __all__ = [
     "stateless_truncated_normal",
     "stateless_uniform",
 ]
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion show the public API, not the names this module imports.
+    return sorted(__all__)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import pathlib
 import re
+import subprocess
+import sys
+import zipfile
 
 import jax
+import pytest
+
+import seedkit
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -31,3 +38,51 @@ def test_running_jax_is_in_the_supported_range():
     version = tuple(int(p) for p in re.findall(r"\d+", jax.__version__)[:3])
     floor = tuple(int(p) for p in _floors()["jax"].split("."))
     assert floor <= version < (0, 12, 0)
+
+
+def test_distribution_metadata():
+    # issue 17: PyPI's "seedkit" is another project; an SPDX license with its file; one version.
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11 (CI runs 3.11)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "seedkit-jax"
+    assert project["license"] == "Apache-2.0" and project["license-files"] == ["LICENSE"]
+    assert "Apache License" in (ROOT / "LICENSE").read_text()[:200]
+    assert project["dynamic"] == ["version"] and "version" not in project
+    assert "Typing :: Typed" in project["classifiers"]
+    assert (ROOT / "CHANGELOG.md").read_text().count(seedkit.__version__.split(".dev")[0]) >= 1
+
+
+def test_wheel_carries_the_metadata(tmp_path):
+    # What an installer sees: name, version from seedkit.__version__, license expression and file.
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "SetuptoolsDeprecationWarning" not in out.stderr
+    (wheel,) = tmp_path.glob("seedkit_jax-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        meta = z.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "Name: seedkit-jax\n" in meta
+    assert f"Version: {seedkit.__version__}\n" in meta
+    assert "License-Expression: Apache-2.0\n" in meta
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    assert "seedkit/py.typed" in names
+
+
+@pytest.mark.parametrize("name", ["nn", "random", "stateless", "generator", "seeding", "function"])
+def test_dir_of_a_public_module_is_its_api(name):
+    # issue 17 item 10: dir(seedkit.nn) listed Any, functools, jnp, resolve_alg, seed_words, ...
+    module = importlib.import_module(f"seedkit.{name}")
+    assert dir(module) == sorted(module.__all__)
+    for attr in module.__all__:
+        getattr(module, attr)  # every listed name exists
+
+
+def test_help_opens_with_a_map_of_the_api():
+    doc = seedkit.__doc__
+    missing = [name for name in seedkit.__all__ if f"``{name}``" not in doc]
+    assert not missing, f"seedkit's docstring (help(seedkit)) does not map {missing}"
