@@ -49,11 +49,19 @@ def standard_normal(gen, key, shape, dtype) -> jax.Array:
         y = gen.blocks(key, p >> jnp.uint32(1))
         s, c = box_muller_double(*y)
         return jnp.where(second, c, s)
-    pair = p >> jnp.uint32(1)
-    y0, y1, y2, y3 = gen.blocks(key, pair >> jnp.uint32(1))
-    upper = (pair & jnp.uint32(1)) == 1  # words 2, 3 of the block
-    s, c = box_muller_f32(jnp.where(upper, y2, y0), jnp.where(upper, y3, y1))
-    return jnp.where(second, c, s).astype(dtype)
+    # float32 and half types: one unit per Box-Muller pair, its radius and angle computed once
+    # into buffers (the logarithm is most of the cost; computed per output element, each pair
+    # paid for it twice, and for both sin and cos), then sine and cosine values interleaved.
+    pair, finish = layout(tuple(shape), 2)
+    always = key[0] != key[0] + jnp.uint32(1)  # true for every key; XLA cannot tell
+
+    def radius_angle():
+        y0, y1, y2, y3 = gen.blocks(key, pair >> jnp.uint32(1))
+        upper = (pair & jnp.uint32(1)) == 1  # words 2, 3 of the block
+        return radius_angle_f32(jnp.where(upper, y2, y0), jnp.where(upper, y3, y1))
+
+    r, v1 = _materialize(radius_angle, always)
+    return finish(jnp.stack(sin_cos(r, v1), axis=-1)).astype(dtype)
 
 
 def _scale(z, dtype, mean, stddev):
