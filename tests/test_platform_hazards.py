@@ -227,3 +227,81 @@ def test_platform_independent_goldens_hold_under_fast_math():
     tail = "\n".join(run.stdout.splitlines()[-15:])
     assert run.returncode == 0, tail
     assert " passed" in tail and "failed" not in tail, tail
+
+
+def test_software_sincosf_equals_glibc_on_every_box_muller_angle():
+    """seedkit._tf._sincosf, the sin/cos that TF's normals use off the CPU, against the float64
+    rendering of glibc's sincosf in tests/test_philox.py, on all 2**23 angles v1 (on the CPU;
+    the GPU check runs it there too), compiled as the samplers compile it."""
+    from seedkit._tf import _sincosf
+    from tests.test_philox import _UNIT, ref_glibc_sincosf
+
+    v1 = (2 * np.pi * _UNIT.astype(np.float64)).astype(np.float32)
+    want_s, want_c = ref_glibc_sincosf(v1)
+    got_s, got_c = jax.jit(_sincosf.glibc_sincosf)(v1)
+    for got, want in ((got_s, want_s), (got_c, want_c)):
+        bad = np.nonzero(np.asarray(got).view(np.uint32) != want.view(np.uint32))[0]
+        assert bad.size == 0, (bad.size, v1[bad[:5]])
+
+
+def test_off_the_cpu_the_normals_take_the_software_sincosf():
+    """The float32 Box-Muller lowers to libm's sin/cos for the CPU and to the software sincosf
+    (no sine or cosine operation) for CUDA, without a GPU here: lowered for CUDA only."""
+    from seedkit._tf import _box_muller
+
+    def fn(v):
+        return _box_muller.sin_cos(jnp.float32(1.0), v)
+
+    v = jax.ShapeDtypeStruct((8,), jnp.float32)
+    cuda = jax.jit(fn).trace(v).lower(lowering_platforms=("cuda",)).as_text()
+    cpu = jax.jit(fn).trace(v).lower(lowering_platforms=("cpu",)).as_text()
+    assert "stablehlo.sine" in cpu and "stablehlo.cosine" in cpu
+    assert "stablehlo.sine" not in cuda and "stablehlo.cosine" not in cuda
+
+
+def test_software_sincosf_near_midpoint_table_is_rederived():
+    """The table of angles whose glibc sine or cosine lies within 2**-45 of a float32 rounding
+    midpoint, re-derived from the float64 rendering of glibc's algorithm."""
+    from seedkit._tf import _sincosf
+    from tests.test_philox import _UNIT, H
+
+    y = (2 * np.pi * _UNIT.astype(np.float64)).astype(np.float32)
+    x = y.astype(np.float64)
+    top = (y.view(np.uint32) >> 20) & 0x7FF
+    small, tiny = top < 0x3F4, top < 0x398
+    n = np.where(small, 0, ((x * H("0x1.45F306DC9C883p+23")).astype(np.int32) + 0x800000) >> 24)
+    xr = np.where(small, x, x - n * H("0x1.921FB54442D18p0"))
+    xs = xr * np.array([1.0, -1.0, -1.0, 1.0])[n & 3]
+    neg = np.where(n & 2, -1.0, 1.0)
+    c = [1.0, H("-0x1.ffffffd0c621cp-2"), H("0x1.55553e1068f19p-5"), H("-0x1.6c087e89a359dp-10")]
+    c.append(H("0x1.99343027bf8c3p-16"))
+    s = [H("-0x1.555545995a603p-3"), H("0x1.1107605230bc4p-7"), H("-0x1.994eb3774cf24p-13")]
+    x2 = xr * xr
+    x3, x4 = x2 * xs, x2 * x2
+    sin_d = (xs + x3 * s[0]) + (x3 * x2) * (s[1] + x2 * s[2])
+    cos_d = (
+        (neg * c[0] + x2 * (neg * c[1])) + x4 * (neg * c[2]) + (x4 * x2) * (neg * c[3] + x2 * (neg * c[4]))
+    )
+    odd = (n & 1) == 1
+    sin_d, cos_d = np.where(odd, cos_d, sin_d), np.where(odd, sin_d, cos_d)
+
+    def near(d):
+        f = d.astype(np.float32)
+        up = np.nextafter(f, np.float32(np.inf)).astype(np.float64)
+        down = np.nextafter(f, np.float32(-np.inf)).astype(np.float64)
+        f64 = f.astype(np.float64)
+        dist = np.minimum(np.abs(d - (f64 + up) / 2), np.abs(d - (f64 + down) / 2)) / np.maximum(
+            np.abs(d), 1e-300
+        )
+        return (dist < 2.0**-45) & ~tiny
+
+    idx = np.nonzero(near(sin_d) | near(cos_d))[0]
+    table = {
+        (
+            int(y.view(np.uint32)[j]),
+            int(sin_d.astype(np.float32).view(np.uint32)[j]),
+            int(cos_d.astype(np.float32).view(np.uint32)[j]),
+        )
+        for j in idx
+    }
+    assert table == set(_sincosf._NEAR_MIDPOINT)

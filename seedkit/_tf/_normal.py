@@ -24,7 +24,6 @@ from seedkit._grid import layout, row_major_index
 from seedkit._tf._accounting import RESERVED_BLOCKS_PER_ELEMENT
 from seedkit._tf._box_muller import (
     box_muller_double,
-    box_muller_f32,
     radius_angle_double,
     radius_angle_f32,
     sin_cos,
@@ -38,8 +37,10 @@ def standard_normal(gen, key, shape, dtype) -> jax.Array:
     pairs ``(w0, w1), (w2, w3)`` of each block, giving ``sin * r, cos * r`` in that order;
     float64 from a whole block, giving two values.
 
-    Like :meth:`PhiloxBitGenerator.random_bits`, every element is computed from its own
-    position (its block, its pair, sine or cosine), one vectorised elementwise kernel."""
+    float64 computes every element from its own position (its block, sine or cosine), one
+    vectorised elementwise kernel; float32 computes each pair's radius and angle once (a unit
+    of :func:`~seedkit._grid.layout`, so a sharded output still computes only its own
+    pairs)."""
     f64 = dtype == jnp.float64
     if math.prod(shape) == 0:
         return jnp.zeros(shape, dtype)
