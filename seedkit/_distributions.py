@@ -86,7 +86,14 @@ def _affine_half(u: jax.Array, dtype, lo: jax.Array, hi: jax.Array) -> jax.Array
     if jnp.dtype(dtype) == jnp.bfloat16:
         span = _round_to(hi32 - lo32, dtype)
         return _round_to(_round_to(u32 * span, dtype) + lo32, dtype).astype(dtype)
-    span = (hi32 - lo32).astype(jnp.float16).astype(jnp.float32)
+    # the span rounded to float16 by reduce_precision, not by a float32 -> float16 -> float32
+    # round trip, which xla_allow_excess_precision lets a backend drop; float16 subnormals on
+    # their fixed grid (reduce_precision flushes them)
+    d = hi32 - lo32
+    tiny = jnp.round(d * jnp.float32(2.0**24)) * jnp.float32(2.0**-24)  # half to even
+    span = jnp.where(
+        jnp.abs(d) < jnp.float32(2.0**-14), tiny, lax.reduce_precision(d, exponent_bits=5, mantissa_bits=10)
+    )
     return _to_float16_once(u32 * span, lo32)
 
 
