@@ -4,6 +4,7 @@
 # repository root:
 #
 #     bash benchmarks/gpu_check.sh            # logs go to $OUT (or ./gpu_check_out)
+#     SIZES=1e5 PYTHON=.venv/bin/python bash benchmarks/gpu_check.sh   # a dry run on a CPU
 #
 # Steps, each with its own log and time limit, none stopping the next:
 #   1. versions and devices                                     -> env.log
@@ -42,7 +43,10 @@ for m in ('jaxlib', 'torch', 'cupy', 'xdist', 'hypothesis', 'scipy', 'ml_dtypes'
 PYEOF
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true"
 
-step tests 240 "$PY" -m pytest -p no:cacheprovider -q -n 8 -rf --tb=line \
+# pytest-xdist when importable (8 workers); else one process (slower: about 6 minutes on 2 CPUs)
+XDIST=$("$PY" -c "import xdist" 2>/dev/null && echo "-n 8")
+# shellcheck disable=SC2086
+step tests 240 "$PY" -m pytest -p no:cacheprovider -q $XDIST -rf --tb=line \
     tests/test_goldens.py tests/test_philox.py tests/test_stateful_philox.py \
     tests/test_generator_philox.py tests/test_tf_binomial.py tests/test_tf_categorical.py \
     tests/test_tf_gamma.py tests/test_tf_inputs.py tests/test_tf_poisson.py \
@@ -50,6 +54,6 @@ step tests 240 "$PY" -m pytest -p no:cacheprovider -q -n 8 -rf --tb=line \
 
 step diff 90 "$PY" benchmarks/compare_devices.py --n 200000
 
-step bench 210 "$PY" benchmarks/bench_platforms.py --sizes 1e7,1e8,1e9 --rounds 10 --calls 3
+step bench 210 "$PY" benchmarks/bench_platforms.py --sizes "${SIZES:-1e7,1e8,1e9}" --rounds 10 --calls 3
 
 echo "logs in $OUT: $(ls "$OUT" | tr '\n' ' ')"
