@@ -42,12 +42,70 @@ def _just_below(hi: jax.Array, lo: jax.Array) -> jax.Array:
 _just_below.defjvps(lambda t, ans, hi, lo: t, None)
 
 
+def _round_to(x: jax.Array, dtype) -> jax.Array:
+    """float32 ``x`` rounded to the nearest bfloat16, kept in float32: an explicit rounding that
+    no backend may skip (bfloat16's exponent range is float32's: no subnormal case)."""
+    return lax.reduce_precision(x, exponent_bits=8, mantissa_bits=7)
+
+
+@jax.custom_jvp
+def _to_float16_once(a: jax.Array, b: jax.Array) -> jax.Array:
+    """``a + b`` (float32) rounded to float16 once, from the exact sum: the float32 sum rounded
+    to odd (its last bit set when it is inexact), then to float16. Rounding to odd in a format
+    of at least two more bits, then to nearest, rounds the exact value to nearest (Boldo and
+    Melquiond, "Emulation of FMA and correctly rounded sums: proved algorithms using rounding to
+    odd", IEEE Trans. Computers 57(4), 2008, Theorem 3.4); float32 has 13 more than float16."""
+    s = a + b
+    bb = s - a
+    err = (a - (s - bb)) + (b - bb)  # Knuth's TwoSum: s + err == a + b exactly
+    bits = lax.bitcast_convert_type(s, jnp.uint32)
+    inexact_even = (jnp.abs(err) > 0) & ((bits & jnp.uint32(1)) == 0)  # NaN err (s infinite): no
+    # step one float32 towards the exact sum: away from zero when err has s's sign
+    step = jnp.where((err > 0) == (s > 0), jnp.uint32(1), jnp.uint32(0xFFFFFFFF))
+    odd = jnp.where(inexact_even, bits + step, bits)
+    return lax.bitcast_convert_type(odd, jnp.float32).astype(jnp.float16)
+
+
+# The derivative of a + b (bitcasts have none): the uniform is differentiable in its bounds.
+_to_float16_once.defjvp(
+    lambda primals, tangents: (_to_float16_once(*primals), (tangents[0] + tangents[1]).astype(jnp.float16))
+)
+
+
+def _affine_half(u: jax.Array, dtype, lo: jax.Array, hi: jax.Array) -> jax.Array:
+    """``u * (hi - lo) + lo`` for half-precision ``u``, ``lo``, ``hi``, with the roundings that
+    XLA's CPU backend gave these numbers before they were written out (issue 14), now the same
+    on every backend, whatever its half-precision arithmetic (``xla_allow_excess_precision``
+    lets XLA keep half-precision chains in float32, or not; an x86 CPU with AVX512-FP16 has
+    native float16 arithmetic and fuses the multiply-add, one without promotes to float32).
+    float16: the span rounded to float16, then ``u * span + lo`` rounded to float16 once (the
+    native fused multiply-add's result); bfloat16 (no native arithmetic): span, product and
+    sum each rounded to bfloat16. Both products (11 by 11, 8 by 8 bits) are exact in float32,
+    so contraction into a fused multiply-add cannot change them."""
+    u32, lo32, hi32 = (v.astype(jnp.float32) for v in (u, lo, hi))
+    if jnp.dtype(dtype) == jnp.bfloat16:
+        span = _round_to(hi32 - lo32, dtype)
+        return _round_to(_round_to(u32 * span, dtype) + lo32, dtype).astype(dtype)
+    # the span rounded to float16 by reduce_precision, not by a float32 -> float16 -> float32
+    # round trip, which xla_allow_excess_precision lets a backend drop; float16 subnormals on
+    # their fixed grid (reduce_precision flushes them)
+    d = hi32 - lo32
+    tiny = jnp.round(d * jnp.float32(2.0**24)) * jnp.float32(2.0**-24)  # half to even
+    span = jnp.where(
+        jnp.abs(d) < jnp.float32(2.0**-14), tiny, lax.reduce_precision(d, exponent_bits=5, mantissa_bits=10)
+    )
+    return _to_float16_once(u32 * span, lo32)
+
+
 def uniform_float(gen, key, shape, dtype, minval, maxval) -> jax.Array:
     words = 2 if jnp.dtype(dtype) == jnp.float64 else 1
     u = _bits.unit_float(gen.random_bits(key, shape, words), dtype)
     lo = jnp.asarray(minval, dtype)
     hi = jnp.asarray(maxval, dtype)
-    x = u * (hi - lo) + lo
+    if jnp.dtype(dtype) in (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16)):
+        x = _affine_half(u, dtype, lo, hi)
+    else:
+        x = u * (hi - lo) + lo
     # Rounding can land exactly on maxval; keep the promise of a half-open interval.
     below = _just_below(hi, lo)
     return jnp.where((x >= hi) & (hi > lo), below, x).astype(dtype)

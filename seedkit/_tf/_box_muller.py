@@ -23,6 +23,7 @@ from jax import lax
 
 from seedkit._tf._convert import unit_double, unit_f32
 from seedkit._tf._logf import glibc_logf
+from seedkit._tf._sincosf import glibc_sincosf
 from seedkit._words import MASK32, mulhilo
 
 # The floor of the radius uniform in both of TF's Box–Muller functions (random_distributions.h).
@@ -76,10 +77,11 @@ def radius_angle_f32(x0: jax.Array, x1: jax.Array) -> tuple[jax.Array, jax.Array
 
     Each of ``u1``, ``v1`` and ``logf(u1)`` takes one of 2**23 values, and each is reproduced
     exactly on all of them: ``v1`` by integer rounding (:func:`two_pi_times_unit`), ``logf`` by
-    :func:`~seedkit._tf._logf.glibc_logf`. For ``sinf``/``cosf`` XLA's CPU ``sin``/``cos``
-    agree with glibc's ``sincosf`` on all 2**23 values of ``v1`` (tests/test_philox.py checks
-    all three exhaustively against float64 renderings of glibc's algorithms); other backends'
-    ``sin``/``cos`` are not checked.
+    :func:`~seedkit._tf._logf.glibc_logf`. For ``sinf``/``cosf`` (:func:`sin_cos`) XLA's CPU
+    ``sin``/``cos`` agree with glibc's ``sincosf`` on all 2**23 values of ``v1``, and so does
+    :func:`~seedkit._tf._sincosf.glibc_sincosf`, which other backends use (tests/test_philox.py
+    and tests/test_platform_hazards.py check them exhaustively against float64 renderings of
+    glibc's algorithms, on the CPU).
     """
     u1 = jnp.maximum(unit_f32(x0), jnp.float32(_EPSILON))
     return jnp.sqrt(jnp.float32(-2.0) * glibc_logf(u1)), two_pi_times_unit(x1)
@@ -94,9 +96,23 @@ def radius_angle_double(x0: jax.Array, x1: jax.Array, x2: jax.Array, x3: jax.Arr
     return r, jnp.asarray(2 * math.pi, cdt) * unit_double(x2, x3, cdt)
 
 
+def _xla_sin_cos(v: jax.Array) -> tuple[jax.Array, jax.Array]:
+    return jnp.sin(v), jnp.cos(v)
+
+
 def sin_cos(r: jax.Array, v: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """The pair of normals ``(sin(v) * r, cos(v) * r)``, in TF's order."""
-    return jnp.sin(v) * r, jnp.cos(v) * r
+    """The pair of normals ``(sin(v) * r, cos(v) * r)``, in TF's order.
+
+    float32 ``sinf``/``cosf`` are glibc's: on the CPU, XLA's ``sin``/``cos`` (XLA calls libm
+    there, and they equal glibc's on every Box–Muller angle); on other backends, whose
+    ``sin``/``cos`` are their own (CUDA's libdevice), glibc's algorithm in double-float
+    arithmetic (:func:`~seedkit._tf._sincosf.glibc_sincosf`: about 8 ns an element per function
+    on this CPU, where libm's scalar calls cost the same, so the CPU keeps them)."""
+    if v.dtype == jnp.float32:
+        s, c = lax.platform_dependent(v, cpu=_xla_sin_cos, default=glibc_sincosf)
+    else:
+        s, c = _xla_sin_cos(v)
+    return s * r, c * r
 
 
 def box_muller_f32(x0: jax.Array, x1: jax.Array) -> tuple[jax.Array, jax.Array]:

@@ -24,7 +24,6 @@ from seedkit._grid import layout, row_major_index
 from seedkit._tf._accounting import RESERVED_BLOCKS_PER_ELEMENT
 from seedkit._tf._box_muller import (
     box_muller_double,
-    box_muller_f32,
     radius_angle_double,
     radius_angle_f32,
     sin_cos,
@@ -38,8 +37,10 @@ def standard_normal(gen, key, shape, dtype) -> jax.Array:
     pairs ``(w0, w1), (w2, w3)`` of each block, giving ``sin * r, cos * r`` in that order;
     float64 from a whole block, giving two values.
 
-    Like :meth:`PhiloxBitGenerator.random_bits`, every element is computed from its own
-    position (its block, its pair, sine or cosine), one vectorised elementwise kernel."""
+    float64 computes every element from its own position (its block, sine or cosine), one
+    vectorised elementwise kernel; float32 computes each pair's radius and angle once (a unit
+    of :func:`~seedkit._grid.layout`, so a sharded output still computes only its own
+    pairs)."""
     f64 = dtype == jnp.float64
     if math.prod(shape) == 0:
         return jnp.zeros(shape, dtype)
@@ -49,11 +50,19 @@ def standard_normal(gen, key, shape, dtype) -> jax.Array:
         y = gen.blocks(key, p >> jnp.uint32(1))
         s, c = box_muller_double(*y)
         return jnp.where(second, c, s)
-    pair = p >> jnp.uint32(1)
-    y0, y1, y2, y3 = gen.blocks(key, pair >> jnp.uint32(1))
-    upper = (pair & jnp.uint32(1)) == 1  # words 2, 3 of the block
-    s, c = box_muller_f32(jnp.where(upper, y2, y0), jnp.where(upper, y3, y1))
-    return jnp.where(second, c, s).astype(dtype)
+    # float32 and half types: one unit per Box-Muller pair, its radius and angle computed once
+    # into buffers (the logarithm is most of the cost; computed per output element, each pair
+    # paid for it twice, and for both sin and cos), then sine and cosine values interleaved.
+    pair, finish = layout(tuple(shape), 2)
+    always = key[0] != key[0] + jnp.uint32(1)  # true for every key; XLA cannot tell
+
+    def radius_angle():
+        y0, y1, y2, y3 = gen.blocks(key, pair >> jnp.uint32(1))
+        upper = (pair & jnp.uint32(1)) == 1  # words 2, 3 of the block
+        return radius_angle_f32(jnp.where(upper, y2, y0), jnp.where(upper, y3, y1))
+
+    r, v1 = _materialize(radius_angle, always)
+    return finish(jnp.stack(sin_cos(r, v1), axis=-1)).astype(dtype)
 
 
 def _scale(z, dtype, mean, stddev):
