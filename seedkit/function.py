@@ -48,7 +48,7 @@ passes the random state in and out of every call, so compiled code follows TF's 
   ``seedkit.function`` works (random draws are constants for differentiation).
 
 Under the hood: a ``jax.Ref`` counts the draws in loop bodies, so those ops see a fresh counter at
-every iteration; see the README's "Compiled code" section for limits.
+every iteration; see docs/compiled.md and docs/limitations.md for limits.
 """
 
 from __future__ import annotations
