@@ -21,8 +21,8 @@ A five-part tour of seedkit, printed as a REPL transcript (each line of code, th
   3. stateless ops: TF's signatures, a pure function of the seed
   4. Generator: explicit state you can pass, split and checkpoint
   5. TF's own numbers with alg="philox", next to the values TensorFlow 2.21 gives
-It runs on whatever device JAX picks and takes a few seconds. Documentation: README.md and
-notebooks/ in seedkit's repository; help(seedkit) lists the API."""
+It runs on whatever device JAX picks and takes a few seconds. Documentation: README.md, docs/
+(a site: mkdocs) and notebooks/ in seedkit's repository; help(seedkit) lists the API."""
 
 
 def _fmt(x: Any) -> str:

@@ -52,6 +52,28 @@ class _Draws:
         """Uniform values in ``[minval, maxval)`` (TF's rules: floats default to ``[0, 1)``;
         integer dtypes need ``maxval``, or ``minval=None, maxval=None`` for the full range).
 
+        Args:
+            shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+            minval: The inclusive lower bound, default 0: for floats a number or an array that
+                broadcasts to ``shape``, for integer dtypes a scalar integer, or ``None`` with
+                ``maxval=None`` for every value of the dtype.
+            maxval: The exclusive upper bound; ``None`` (the default) means 1 for floats.
+            dtype: float16, bfloat16, float32 (the default), float64, int32, int64, uint32 or uint64
+                (64-bit types with ``jax_enable_x64``).
+            name: Accepted for TF compatibility and ignored.
+
+        Returns:
+            An array of ``shape`` and ``dtype``. The Generator's state advances by one draw.
+
+        Raises:
+            TypeError: A ``dtype`` outside the list; a string or non-integer bound for an integer
+                dtype.
+            ValueError: An integer dtype with only one of ``minval`` and ``maxval``, an array bound, or
+                an empty range for a non-empty ``shape``; a ``shape`` that is not 1-D or has a negative
+                dimension.
+            seedkit.GeneratorTraceError: A Generator closed over by a JAX transformation it was not
+                passed into (plain ``jax.jit``, ``jax.vmap``, ...).
+
         Example:
             >>> from seedkit.generator import Generator
             >>> g = Generator.from_seed(1)
@@ -87,6 +109,25 @@ class _Draws:
         name: str | None = None,
     ) -> jax.Array:
         """Normal values (``mean``, ``stddev`` broadcast to ``shape``).
+
+        Args:
+            shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+            mean: The mean, a number or an array that broadcasts to ``shape`` (default 0).
+            stddev: The standard deviation, a number or an array that broadcasts to ``shape``
+                (default 1).
+            dtype: float16, bfloat16, float32 (the default) or float64 (with ``jax_enable_x64``).
+            name: Accepted for TF compatibility and ignored.
+
+        Returns:
+            An array of ``shape`` and ``dtype``. The Generator's state advances by one draw.
+
+        Raises:
+            TypeError: An integer or unknown ``dtype``; a ``mean`` or ``stddev`` that is not a real
+                number or array.
+            ValueError: A ``mean`` or ``stddev`` that does not broadcast to ``shape``; a ``shape`` that
+                is not 1-D or has a negative dimension.
+            seedkit.GeneratorTraceError: A Generator closed over by a JAX transformation it was not
+                passed into (plain ``jax.jit``, ``jax.vmap``, ...).
 
         Example:
             >>> from seedkit.generator import Generator

@@ -48,7 +48,7 @@ passes the random state in and out of every call, so compiled code follows TF's 
   ``seedkit.function`` works (random draws are constants for differentiation).
 
 Under the hood: a ``jax.Ref`` counts the draws in loop bodies, so those ops see a fresh counter at
-every iteration; see the README's "Compiled code" section for limits.
+every iteration; see docs/compiled.md and docs/limitations.md for limits.
 """
 
 from __future__ import annotations
@@ -409,6 +409,24 @@ def function(fun: Callable | None = None, *, vmap_randomness: str = "different",
     ``seedkit.function(f)``; every ``jax.jit`` option passes through. ``vmap_randomness``:
     ``"different"`` (default) gives each element of a ``jax.vmap`` inside ``fun`` its own
     numbers, ``"same"`` shares them.
+
+    Args:
+        fun: The function to compile. Omit it to get a decorator with options:
+            ``@seedkit.function(static_argnums=0)``.
+        vmap_randomness: ``"different"`` (the default): under ``jax.vmap`` each element draws its
+            own numbers; ``"same"``: all elements share them (needed for philox ops under
+            ``vmap``).
+        **jit_options: Passed to ``jax.jit`` unchanged (``static_argnums``, ``static_argnames``,
+            ``donate_argnums``, shardings, ...).
+
+    Returns:
+        (Function): ``fun`` compiled, called like ``fun``; each call runs with the current random
+            state and stores the advanced state (counters, Generators passed in or closed over)
+            afterwards. Without ``fun``, a decorator that makes one.
+
+    Raises:
+        TypeError: A ``fun`` that is not callable.
+        ValueError: A ``vmap_randomness`` other than ``"different"`` and ``"same"``.
 
     Example:
         >>> import seedkit

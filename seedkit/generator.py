@@ -103,6 +103,23 @@ class Generator(_Draws):
     sequence of draws. Draws are thread-safe. See the module docstring for the state layout and
     for use under ``jax.jit``/``vmap``/``scan``.
 
+    Args:
+        copy_from: A Generator to copy (its algorithm and current state); the copy and the
+            original then draw the same sequence independently.
+        state: A state to start from, in ``alg``'s layout (threefry: 4 uint32 words or 2 64-bit
+            values; philox: 6 uint32 words or TF's 3 64-bit values), or a Generator's pytree
+            leaves. Give ``copy_from`` or ``state``, not both.
+        alg: The algorithm of ``state``: ``"threefry"``, ``"philox"``, ``"auto_select"`` (the
+            default algorithm; also when ``None``), a ``seedkit.Algorithm`` or its int.
+
+    Raises:
+        TypeError: Neither ``copy_from`` nor ``state``, or a ``copy_from`` that is not a
+            Generator.
+        ValueError: Both ``copy_from`` and ``state``, or a ``state`` of the wrong size for ``alg``.
+        seedkit.GeneratorTraceError: (from a draw) a Generator closed over by a JAX transformation
+            it was not passed into, such as plain ``jax.jit``: pass it in and return it, or use
+            ``seedkit.function``.
+
     Example:
         >>> import numpy as np
         >>> from seedkit.generator import Generator
@@ -176,6 +193,21 @@ class Generator(_Draws):
 
         The seed may be a traced JAX array (inside ``jax.jit`` or ``seedkit.function``): a
         shape-``[2]`` one, or an integer scalar, which gives the state its value gives eagerly.
+
+        Args:
+            seed: An integer (Python or NumPy int, or an integer scalar array; threefry: the int64
+                range, the seed ``(s, 0)``), or a shape-``[2]`` integer seed, possibly traced.
+            alg: ``"threefry"``, ``"philox"`` (TF's state layout and numbers), ``"auto_select"`` or
+                ``None`` (the default algorithm), a ``seedkit.Algorithm`` or its int.
+
+        Returns:
+            A new Generator whose draws are a function of ``seed`` alone.
+
+        Raises:
+            TypeError: A ``seed`` that is not an integer or an integer array (a float, a string), or a
+                typed JAX key (use ``Generator.from_key``).
+            ValueError: An integer outside the range of ``alg`` (threefry: int64), a seed array of the
+                wrong shape, or an unknown ``alg``.
 
         Example:
             >>> from seedkit.generator import Generator

@@ -90,6 +90,34 @@ def uniform(
     Floats default to ``[0, 1)``; integer dtypes (int32, int64) need ``maxval``. ``seed`` is
     the op seed (module docstring for the rules); ``name`` is accepted and ignored.
 
+    Args:
+        shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+        minval: The inclusive lower bound, default 0: for floats a number or an array that
+            broadcasts to ``shape``, for integer dtypes a scalar integer.
+        maxval: The exclusive upper bound; ``None`` (the default) means 1 for floats. Integer
+            dtypes need it (TF's rule: ``tf.random.uniform`` has no full-range form).
+        dtype: float16, bfloat16, float32 (the default), float64, int32 or int64 (64-bit types
+            with ``jax_enable_x64``; without it the 32-bit type and a ``UserWarning``). A
+            ``Generator`` also draws unsigned integers.
+        seed: The op seed, a Python or NumPy integer, or ``None``. With the global seed it selects
+            the seed pair (``get_seed(seed)``); each call advances the op's counter.
+        name: Accepted for TF compatibility and ignored.
+
+    Returns:
+        An array of ``shape`` and ``dtype``, new values at every call, the same sequence after
+            the same ``set_seed``.
+
+    Raises:
+        TypeError: A ``seed`` that is not an integer; a ``dtype`` outside the list (uint32
+            included, as in TF); a string or non-integer bound for an integer dtype.
+        ValueError: An integer ``dtype`` without ``maxval``; a ``shape`` that is not 1-D or has a
+            negative dimension.
+        RuntimeError: No global seed and no ``seed`` while ``enable_op_determinism()`` is in
+            effect.
+        seedkit.TracingError: A call while JAX traces (inside plain ``jax.jit``, ``jax.vmap``, a
+            ``lax`` loop body, ...): use ``seedkit.function``, a ``Generator`` passed in, or a
+            ``stateless_*`` op.
+
     Example:
         >>> from seedkit.random import set_seed, uniform
         >>> set_seed(1234)
@@ -137,6 +165,32 @@ def normal(
     name: str | None = None,
 ) -> jax.Array:
     """Normal values (``tf.random.normal``); ``mean`` and ``stddev`` broadcast to ``shape``.
+
+    Args:
+        shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+        mean: The mean, a number or an array that broadcasts to ``shape`` (default 0).
+        stddev: The standard deviation, a number or an array that broadcasts to ``shape``
+            (default 1).
+        dtype: float16, bfloat16, float32 (the default) or float64 (with ``jax_enable_x64``;
+            without it float32 and a ``UserWarning``).
+        seed: The op seed, a Python or NumPy integer, or ``None``. With the global seed it selects
+            the seed pair (``get_seed(seed)``); each call advances the op's counter.
+        name: Accepted for TF compatibility and ignored.
+
+    Returns:
+        An array of ``shape`` and ``dtype``, new values at every call, the same sequence after
+            the same ``set_seed``.
+
+    Raises:
+        TypeError: A ``seed`` that is not an integer; an integer or unknown ``dtype``; a ``mean``
+            or ``stddev`` that is not a real number or array.
+        ValueError: A ``mean`` or ``stddev`` that does not broadcast to ``shape``; a ``shape`` that
+            is not 1-D or has a negative dimension.
+        RuntimeError: No global seed and no ``seed`` while ``enable_op_determinism()`` is in
+            effect.
+        seedkit.TracingError: A call while JAX traces (inside plain ``jax.jit``, ``jax.vmap``, a
+            ``lax`` loop body, ...): use ``seedkit.function``, a ``Generator`` passed in, or a
+            ``stateless_*`` op.
 
     Example:
         >>> from seedkit.random import normal
@@ -298,6 +352,14 @@ def set_seed(seed: Any) -> None:
     what TF uses for Python ints and, through its ``int(np.array(seed))`` fallback, for NumPy
     integers.
 
+    Args:
+        seed: The global seed: a Python or NumPy integer in the int64 range, or ``None`` for no
+            global seed (ops without an op seed then draw fresh OS entropy).
+
+    Raises:
+        TypeError: A ``seed`` that is not an integer (a float, a string, an array).
+        ValueError: A ``seed`` outside the int64 range.
+
     Example:
         >>> from seedkit.random import get_seed, set_seed
         >>> set_seed(1234)
@@ -315,6 +377,18 @@ def get_seed(op_seed: Any) -> tuple[int | None, int | None]:
     draw of the op-seed stream (this call consumes it, as the op would); ``(0, 0)`` becomes
     ``(0, 2**31 - 1)``; neither seed gives ``(None, None)``, or ``RuntimeError`` under op
     determinism.
+
+    Args:
+        op_seed: The op seed: a Python or NumPy integer (any size: it is reduced modulo
+            ``2**31 - 1``, so ``2**100`` is op seed 128), or ``None`` for an op without one.
+
+    Returns:
+        The pair ``(global_seed, op_seed)`` of Python ints that TF would use, or ``(None,
+            None)`` when neither seed is set.
+
+    Raises:
+        TypeError: An ``op_seed`` that is not an integer or ``None``.
+        RuntimeError: Neither seed is set while ``enable_op_determinism()`` is in effect.
 
     Example:
         >>> from seedkit.random import get_seed, set_seed

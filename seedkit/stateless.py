@@ -152,6 +152,35 @@ def stateless_uniform(
     int64, uint32, uint64) need ``maxval``, except that ``minval=None, maxval=None`` gives every
     value of the dtype. ``name`` is accepted for TF compatibility and ignored.
 
+    Args:
+        shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+        seed: TF's shape-``[2]`` seed (a list, tuple, NumPy or JAX array of int32, int64 or uint32
+            values in the int64 range), or a typed threefry key from ``seedkit.key``, which draws
+            what its seed draws. A scalar raises, as in TF: pass ``(s, 0)`` or ``seedkit.key(s)``.
+        minval: The inclusive lower bound (default 0): for floats a number or an array that
+            broadcasts to ``shape``, for integer dtypes a scalar integer (TF's rule).
+        maxval: The exclusive upper bound; ``None`` (the default) means 1 for floats. Integer
+            dtypes need it, unless ``minval`` and ``maxval`` are both ``None``, which gives every
+            value of the dtype.
+        dtype: float16, bfloat16, float32 (the default), float64, int32, int64, uint32 or uint64.
+            64-bit dtypes need ``jax_enable_x64``; without it they give the 32-bit type and a
+            ``UserWarning``, as in JAX.
+        name: Accepted for TF compatibility and ignored.
+        alg: ``"auto_select"`` (the default algorithm: threefry unless
+            ``seedkit.set_default_algorithm`` changed it), ``"threefry"``, ``"philox"`` (TF's own
+            numbers), a ``seedkit.Algorithm`` or its int.
+
+    Returns:
+        An array of ``shape`` and ``dtype``; the same ``seed`` gives the same values on every
+            call, eagerly and under ``jax.jit``/``jax.vmap``.
+
+    Raises:
+        TypeError: A seed that is missing, float, bool or of a narrow integer type; a typed key
+            with ``alg="philox"``; a ``dtype`` outside the list; a float bound for an integer dtype.
+        ValueError: A seed not of shape ``[2]`` or outside the int64 range; a ``shape`` not 1-D or
+            with a negative dimension; for integers, one bound only, an array bound, or
+            ``minval >= maxval`` with a non-empty ``shape``; an unknown ``alg``.
+
     Example:
         >>> import seedkit
         >>> x = seedkit.stateless_uniform([3], seed=(1, 2))
@@ -175,6 +204,24 @@ def stateless_normal(
 ) -> jax.Array:
     """Normal values, a pure function of ``seed`` (``tf.random.stateless_normal``).
 
+    Args:
+        shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        mean: The mean, a number or an array that broadcasts to ``shape`` (default 0).
+        stddev: The standard deviation, likewise (default 1); not checked, as in TF.
+        dtype: float16, bfloat16, float32 (the default) or float64 (with ``jax_enable_x64``).
+        name: Accepted for TF compatibility and ignored.
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+
+    Returns:
+        An array of ``shape`` and ``dtype``, differentiable in ``mean`` and ``stddev``.
+
+    Raises:
+        TypeError: An integer or unknown ``dtype``; a ``mean`` or ``stddev`` that is not a real
+            number or array; a bad seed, as for ``stateless_uniform``.
+        ValueError: A ``mean`` or ``stddev`` that does not broadcast to ``shape``; a bad seed,
+            ``shape`` or ``alg``, as for ``stateless_uniform``.
+
     Example:
         >>> import seedkit
         >>> seedkit.stateless_normal([2, 3], seed=(7, 17), mean=1.0, stddev=2.0).shape
@@ -196,6 +243,25 @@ def stateless_truncated_normal(
     """Normal values truncated to two standard deviations around ``mean``
     (``tf.random.stateless_truncated_normal``: values beyond are re-drawn, so the distribution is
     the normal restricted to ``(mean - 2 stddev, mean + 2 stddev)``).
+
+    Args:
+        shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        mean: The mean, a number or an array that broadcasts to ``shape`` (default 0).
+        stddev: The standard deviation, likewise (default 1).
+        dtype: float16, bfloat16, float32 (the default) or float64 (with ``jax_enable_x64``).
+        name: Accepted for TF compatibility and ignored.
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+
+    Returns:
+        An array of ``shape`` and ``dtype`` inside ``(mean - 2 stddev, mean + 2 stddev)`` (philox
+            in half precision keeps TF's values rounded onto a bound).
+
+    Raises:
+        TypeError: An integer or unknown ``dtype``; a ``mean`` or ``stddev`` that is not a real
+            number or array; a bad seed, as for ``stateless_uniform``.
+        ValueError: A ``mean`` or ``stddev`` that does not broadcast to ``shape``; a bad seed,
+            ``shape`` or ``alg``, as for ``stateless_uniform``.
 
     Example:
         >>> import seedkit
@@ -387,6 +453,20 @@ def stateless_split(seed: Any, num: Any = 2, alg: Any = "auto_select") -> jax.Ar
     (``tf.random.split``). The seed's integer dtype is kept (int32 for Python values and for a
     typed key, which splits as the seed it stands for: seeds, not keys, come out).
 
+    Args:
+        seed: A shape-``[2]`` seed or a typed threefry key (split as the seed it stands for), as
+            for ``stateless_uniform``.
+        num: How many seeds to make: a non-negative Python or NumPy int (default 2).
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+
+    Returns:
+        An integer array of shape ``[num, 2]``, one new seed per row, in the seed's integer
+            dtype (int32 for Python values and keys).
+
+    Raises:
+        TypeError: A ``num`` that is not an integer; a bad seed, as for ``stateless_uniform``.
+        ValueError: A negative ``num``; a bad seed or ``alg``, as for ``stateless_uniform``.
+
     Example:
         >>> import seedkit
         >>> seedkit.stateless_split((1, 2), num=3).shape
@@ -407,6 +487,21 @@ def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> jax.Arr
     (uint64) array, TF's values and those of x64 mode, usable as a seed anywhere; that happens
     outside JAX transformations only (inside ``jit``, ``vmap`` or ``grad`` it raises
     ``ValueError``: set ``jax_enable_x64`` there).
+
+    Args:
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        data: An integer scalar in the int64 range (a Python or NumPy int, or a scalar integer
+            array, traced under ``jit``).
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+
+    Returns:
+        A shape-``[2]`` seed ``[a, data]`` in ``data``'s integer dtype; a JAX array, or a NumPy
+            int64 array when ``data`` needs 64 bits and ``jax_enable_x64`` is off.
+
+    Raises:
+        TypeError: A ``data`` that is not an integer scalar (a float, a list); a bad seed.
+        ValueError: A ``data`` outside the int64 range, or one that needs 64 bits inside
+            ``jit``/``vmap``/``grad`` without ``jax_enable_x64``; a bad seed or ``alg``.
 
     Example:
         >>> import seedkit

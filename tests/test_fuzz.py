@@ -14,7 +14,7 @@ fails by chance with probability below 1e-17 per example), and the examples are 
   docstrings say so: a NaN binomial probability gives NaN, or -1 for integer outputs);
 * the same call twice gives the same bits, and so does the same seed in another form;
 * ``jax.jit`` of the op (seed and parameters traced) gives the eager call's bits (or, where the
-  README allows it, the last ulp differs: see ``jit_ulps``);
+  docs allow it (docs/stability.md), the last ulp differs: see ``jit_ulps``);
 * invalid arguments raise ``TypeError`` or ``ValueError``, and garbage in any argument gives
   either a result or one of those two, never another exception.
 
@@ -78,7 +78,7 @@ SEEDS = st.one_of(
     st.tuples(INT32, INT32).map(lambda t: np.array(t, np.int32)),
     st.tuples(UINT32, UINT32).map(lambda t: np.array(t, np.uint32)),
 )
-# Seeds a jitted function takes as traced arguments with x64 off (README: JAX would truncate
+# Seeds a jitted function takes as traced arguments with x64 off (docs/limitations.md: JAX would truncate
 # int64 values before seedkit sees them).
 JIT_SEEDS = st.one_of(
     st.tuples(INT32, INT32).map(lambda t: jnp.array(t, jnp.int32)),
@@ -163,7 +163,7 @@ def ulp_distance(a, b) -> np.ndarray:
 
 
 def jit_ulps(alg: str, op: str) -> int:
-    """README ("Limits of the promise"): floats computed with XLA's transcendental functions or a
+    """docs/stability.md ("Limits of the promise"): floats computed with XLA's transcendental functions or a
     multiply-add may differ in the last ulp between differently compiled programs. Philox's
     normals are exempt (they avoid both: bit-exact). Uniforms, integers and shuffles are exact.
     (Measured: no difference at all in this file's examples.)"""
@@ -334,7 +334,7 @@ def check_truncated(alg, v, mean, stddev, out):
             assert (v > lo).all() and (v < hi).all(), (v, lo, hi)
         return
     # philox is TF's: z strictly inside (-2, 2) in float32, rounded to the dtype (half types may
-    # give exactly +-2: README "TF's own biases" says so of bfloat16; float16 does it too), then
+    # give exactly +-2: docs/tf-numbers.md, "TF's own biases", says so of bfloat16; float16 does it too), then
     # z * stddev + mean with one rounding per step: within 2 ulps of the larger term.
     top = np.asarray(np.float32(max(abs(m), 2 * abs(s)))).astype(out)
     ulp = float(np.nextafter(top, np.asarray(np.inf, out))) - float(top)
@@ -370,7 +370,7 @@ def test_parameterized_truncated_normal(alg, data, seed, jseed):
     n = math.prod(pshape)
     means = mostly([0.0, 5.0], f32s(-1e4, 1e4))
     stddevs = mostly([1.0, 1e-3, 1e3], f32s(1e-3, 1e3))
-    # bounds near the mean, far in either tail (README: [13, 14] stays accurate), or infinite
+    # bounds near the mean, far in either tail (docs/stateless.md: [13, 14] stays accurate), or infinite
     ends = mostly([-np.inf, np.inf, -2.0, 2.0, 13.0, 14.0, -40.0, 40.0], f32s(-big, big))
     m, s, a, b = (
         np.array(data.draw(st.lists(draw, min_size=n, max_size=n), name), np.float32).reshape(pshape)
@@ -385,7 +385,7 @@ def test_parameterized_truncated_normal(alg, data, seed, jseed):
         check_shape_dtype(x, shape, out)
         v = f64(x)
         assert not np.isnan(v).any(), (v, m, s, a, b)
-        # README: half precision may equal a rounded bound, never pass it
+        # docs/stateless.md: half precision may equal a rounded bound, never pass it
         assert (v >= ad).all() and (v <= bd).all(), (v, m, s, a, b)
 
 
@@ -618,7 +618,7 @@ def index_shuffle_fn(alg, max_index):
 
 # (max_index, index dtype, jit). Domains: tiny (all of it shuffled), threefry's smallest Feistel
 # domain (it sorts below 4096), the largest of int32 and of uint32. Not 2**16, 2**18 or 2**20:
-# TF's cipher has a duplicate there, which philox keeps (README "TF's own biases"). Not an int32
+# TF's cipher has a duplicate there, which philox keeps (docs/tf-numbers.md, "TF's own biases"). Not an int32
 # index with max_index >= 2**31: positions above 2**31 - 1 come back wrapped to negative int32
 # values (index_shuffle(jnp.arange(5), (1, 2), 2**32 - 1) under threefry); TF refuses such a
 # max_index (it takes the dtype of index), but tests/data/goldens.json pins an int32 index with

@@ -52,7 +52,7 @@ def stateless_draw(dist, static, seed, n, params=()):
 
 def from_seed_draw(dist, static, seed, n, params=()):
     """Draw ``n`` of ``Generator.from_seed(seed)``: stream ``n`` of the seed's stateless key
-    hashed once more with the from_seed domain constant (README "Changes")."""
+    hashed once more with the from_seed domain constant (docs/generator.md, "Changes")."""
     from seedkit._algorithms import bit_generator
 
     # The documented domain constant: the ASCII words "from" and "seed", written out here rather

@@ -107,7 +107,7 @@ class AlwaysNoisy(keras.layers.Layer):
         self.rng = seedkit.keras.SeedState()
         self.built = True
 
-    def compute_output_shape(self, shape):  # seedkit's ops take concrete shapes (README)
+    def compute_output_shape(self, shape):  # seedkit's ops take concrete shapes (docs/frameworks.md)
         return shape
 
     def call(self, x):
@@ -231,7 +231,7 @@ class PlainDropout(keras.layers.Layer):
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_without_a_seed_state_only_uncompiled_steps_work(mode):
     # Uncompiled steps run jax.value_and_grad eagerly, where stateful ops advance the global
-    # counters (README, "Compiled code"); a compiled step raises and names the way out.
+    # counters (docs/compiled.md); a compiled step raises and names the way out.
     model = keras.Sequential(
         [keras.Input((4,)), keras.layers.Dense(4), PlainDropout(), keras.layers.Dense(1)]
     )

@@ -1,21 +1,22 @@
-"""Every Python code block in the README runs, in order, in one namespace."""
+"""Every Python code block in the README runs on its own, in a fresh interpreter."""
 
 import pathlib
-import re
+
+import pytest
+
+from tests._code_blocks import python_blocks, run_block
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+BLOCKS = python_blocks(README)
 
 
-def _blocks(lang: str) -> list[str]:
-    return re.findall(rf"```{lang}\n(.*?)```", README.read_text(), flags=re.S)
+def test_readme_shows_code():
+    assert BLOCKS, "the README should show code"
 
 
-def test_python_blocks_run():
-    blocks = _blocks("python")
-    assert blocks, "the README should show code"
-    namespace: dict = {}
-    for i, block in enumerate(blocks):
-        exec(compile(block, f"README.md block {i}", "exec"), namespace)
+@pytest.mark.parametrize("i", range(len(BLOCKS)))
+def test_python_block_runs_alone(i, tmp_path):
+    run_block(BLOCKS[i], f"README.md python block {i}", tmp_path)
 
 
 def test_quick_start_is_two_commands():

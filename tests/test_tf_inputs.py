@@ -334,7 +334,7 @@ def test_c17_c19_tf_refuses_and_so_does_seedkit(case):
 
 def test_c17_c19_where_seedkit_differs_from_tf_on_purpose():
     # uint32 seeds: TF refuses them (Tseed is int32/int64); seedkit takes them, the dtype of
-    # JAX's raw keys (README, "Seeds"), zero-extended.
+    # JAX's raw keys (docs/stateless.md, "Keys"), zero-extended.
     assert REFUSALS["c17_seed_uint32"] != "ok"
     np.testing.assert_array_equal(_su([2], np.array([1, 2], np.uint32)), _su([2], np.array([1, 2], np.int64)))
     # Strings: TF shuffles string tensors; JAX arrays hold no strings, so seedkit says so.

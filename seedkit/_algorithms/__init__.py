@@ -85,7 +85,7 @@ def set_default_algorithm(alg: Any) -> None:
     (``seedkit.uniform``, ``seedkit.nn.dropout``, ... and inside ``seedkit.function``).
 
     With ``"philox"`` (TF's choice on the CPU) those give TensorFlow's own numbers where the
-    README says so; with ``"threefry"`` (seedkit's default) the same semantics with seedkit's
+    documentation says so (docs/tf-numbers.md); with ``"threefry"`` (seedkit's default) the same semantics with seedkit's
     numbers. Code already compiled by ``jax.jit`` keeps the algorithm it was traced with.
     Existing Generators keep theirs.
 
