@@ -266,7 +266,7 @@ def unbatched(value: Any) -> tuple[Any, bool]:
     """``value`` with vmap's wrappers taken off where they map nothing, and whether some
     wrapper does map an axis (then the value differs per element)."""
     while isinstance(value, _batching.BatchTracer):
-        if value.batch_dim is not _batching.not_mapped:  # type: ignore[attr-defined]
+        if value.batch_dim is not _batching.not_mapped:  # type: ignore[attr-defined, unused-ignore]  # typed in JAX 0.10.0, not in 0.10.2
             return value, True
         value = value.val
     return value, False
