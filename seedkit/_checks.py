@@ -65,7 +65,7 @@ def dtype(value: Any, allowed: tuple, name: str = "dtype", where: str = "") -> j
         got = "None" if value is None else describe(value)
         raise TypeError(f"`{name}`{where} must be one of {names}; got {got}.")
     try:
-        cache_key = (value, allowed, jax.config.jax_enable_x64)
+        cache_key = (value, allowed, jax.config.jax_enable_x64)  # type: ignore[attr-defined]
         requested, canonical = _DTYPE_CACHE[cache_key]
     except (KeyError, TypeError):  # not seen yet, or unhashable
         cache_key = None
@@ -78,7 +78,7 @@ def dtype(value: Any, allowed: tuple, name: str = "dtype", where: str = "") -> j
             raise TypeError(f"`{name}`{where} must be one of {names}; got {value!r}.") from None
         canonical = jnp.dtype(jax.dtypes.canonicalize_dtype(requested))
         try:
-            _DTYPE_CACHE[(value, allowed, jax.config.jax_enable_x64)] = (requested, canonical)
+            _DTYPE_CACHE[(value, allowed, jax.config.jax_enable_x64)] = (requested, canonical)  # type: ignore[attr-defined]
         except TypeError:
             pass
     if canonical != requested:
@@ -163,7 +163,7 @@ def real_param(value: Any, name: str, optional: bool = False) -> Any:
         a = a.astype(np.int64)
     if a.dtype.kind not in "biuf" and not _extension_float(a.dtype):  # strings, complex, objects
         raise TypeError(f"`{name}` must be a real number or an array of real numbers; got {describe(value)}.")
-    if a.dtype.kind not in "iu" or a.dtype.itemsize < 8 or jax.config.jax_enable_x64 or _fits_int32(a):
+    if a.dtype.kind not in "iu" or a.dtype.itemsize < 8 or jax.config.jax_enable_x64 or _fits_int32(a):  # type: ignore[attr-defined]
         return value
     return a.astype(np.float64)
 
@@ -182,7 +182,7 @@ def describe(value: Any) -> str:
     return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
 
-def numeric_array(value: Any, name: str) -> Any:
+def numeric_array(value: Any, name: str) -> jax.Array | np.ndarray:
     """``value`` as an array JAX can hold (numbers or booleans): JAX and NumPy arrays pass
     through, other values become NumPy arrays; strings and objects raise ``TypeError`` naming
     ``name`` (TF shuffles string tensors; JAX has no string dtype)."""
@@ -229,7 +229,7 @@ def fold_in_data(data: Any) -> jax.Array | np.ndarray:
     ):
         host = np.asarray(data)
         narrow = np.iinfo(np.int32 if host.dtype.kind == "i" else np.uint32)
-        if not jax.config.jax_enable_x64 and not narrow.min <= int(host) <= narrow.max:
+        if not jax.config.jax_enable_x64 and not narrow.min <= int(host) <= narrow.max:  # type: ignore[attr-defined]
             return host
     data = jnp.asarray(data)
     if data.shape != () or not jnp.issubdtype(data.dtype, jnp.integer):
@@ -275,7 +275,7 @@ def shuffle_rows(rows: int, name: str) -> None:
         )
 
 
-def shuffle_value(value: Any, name: str = "value") -> Any:
+def shuffle_value(value: Any, name: str = "value") -> jax.Array | np.ndarray:
     """:func:`numeric_array` and :func:`shuffle_rows` for a value about to be shuffled."""
     value = numeric_array(value, name)
     if value.ndim:

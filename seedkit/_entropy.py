@@ -45,7 +45,7 @@ class _Source:
 
 
 _source = _Source()
-os.register_at_fork(after_in_child=_source.__init__)
+os.register_at_fork(after_in_child=_source.__init__)  # type: ignore[misc]
 
 
 def _processes() -> int:

@@ -147,7 +147,7 @@ class _Trace:
         elif base is not self.top:
             with _jax.in_trace(base):
                 position = [*self._counter(base), jnp.uint32(0), jnp.uint32(0)]
-        position = jnp.stack(position[: alg.position_words])
+        position = jnp.stack(position[: alg.position_words])  # type: ignore[assignment]
         for bt in reversed(batch):  # outermost vmap first
             if different:
                 with _jax.in_trace(_jax.parent_trace(bt)):

@@ -137,7 +137,7 @@ def _validated(validator, *args) -> tuple[str, tuple, tuple]:
     """``validator(*args)`` (a ``seedkit._op_args.*_args``), cached for hashable Python
     arguments: the eager hot path then costs one dict lookup instead of the checks."""
     try:
-        key = (validator, jax.config.jax_enable_x64, *map(_freeze, args))
+        key = (validator, jax.config.jax_enable_x64, *map(_freeze, args))  # type: ignore[attr-defined]
     except _Uncacheable:
         key = None
     hit = _ARG_CACHE.get(key)

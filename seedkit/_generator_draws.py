@@ -3,7 +3,8 @@ its arguments (cached) and makes one compiled draw that also advances the state.
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import TYPE_CHECKING
 
 import jax
 import jax.numpy as jnp
@@ -13,6 +14,10 @@ from seedkit import _checks
 from seedkit import _op_args as _args
 from seedkit._generator_args import _is_int, _validated
 from seedkit._generator_kernels import _draw_kernel
+from seedkit._typing import ArrayLike, DTypeLike, IntLike, ShapeLike
+
+if TYPE_CHECKING:
+    from seedkit._algorithms import RandomAlgorithm
 
 _NOT_DRAWABLE = (
     "A Generator with alg={alg!r} has its algorithm's methods only (for 'philox', TF's: "
@@ -29,6 +34,13 @@ class _Draws:
 
     __slots__ = ()
 
+    if TYPE_CHECKING:  # what Generator provides
+        _alg: RandomAlgorithm
+        _lock: threading.RLock
+
+        def _read_state(self) -> jax.Array: ...
+        def _write_state(self, new: jax.Array) -> None: ...
+
     def _check_drawable(self, dist: str | None = None) -> None:
         allowed = self._alg.generator_dists
         if allowed is not None and dist not in allowed:
@@ -43,10 +55,10 @@ class _Draws:
 
     def uniform(
         self,
-        shape: Any,
-        minval: Any = 0,
-        maxval: Any = None,
-        dtype: Any = jnp.float32,
+        shape: ShapeLike,
+        minval: ArrayLike | None = 0,
+        maxval: ArrayLike | None = None,
+        dtype: DTypeLike = jnp.float32,
         name: str | None = None,
     ) -> jax.Array:
         """Uniform values in ``[minval, maxval)`` (TF's rules: floats default to ``[0, 1)``;
@@ -84,7 +96,7 @@ class _Draws:
         return self._draw(*_validated(_args.uniform_args, shape, minval, maxval, dtype))
 
     def uniform_full_int(
-        self, shape: Any, dtype: Any = _DEFAULT_FULL_INT, name: str | None = None
+        self, shape: ShapeLike, dtype: DTypeLike = _DEFAULT_FULL_INT, name: str | None = None
     ) -> jax.Array:
         """Every value of the integer ``dtype`` equally likely. The default, TF's uint64, is
         uint32 while ``jax_enable_x64`` is off (without a warning).
@@ -102,10 +114,10 @@ class _Draws:
 
     def normal(
         self,
-        shape: Any,
-        mean: Any = 0.0,
-        stddev: Any = 1.0,
-        dtype: Any = jnp.float32,
+        shape: ShapeLike,
+        mean: ArrayLike = 0.0,
+        stddev: ArrayLike = 1.0,
+        dtype: DTypeLike = jnp.float32,
         name: str | None = None,
     ) -> jax.Array:
         """Normal values (``mean``, ``stddev`` broadcast to ``shape``).
@@ -138,10 +150,10 @@ class _Draws:
 
     def truncated_normal(
         self,
-        shape: Any,
-        mean: Any = 0.0,
-        stddev: Any = 1.0,
-        dtype: Any = jnp.float32,
+        shape: ShapeLike,
+        mean: ArrayLike = 0.0,
+        stddev: ArrayLike = 1.0,
+        dtype: DTypeLike = jnp.float32,
         name: str | None = None,
     ) -> jax.Array:
         """Normal values restricted to ``(mean - 2 stddev, mean + 2 stddev)``.
@@ -154,7 +166,12 @@ class _Draws:
         return self._draw(*_validated(_args.normal_args, shape, mean, stddev, dtype, "truncated_normal"))
 
     def binomial(
-        self, shape: Any, counts: Any, probs: Any, dtype: Any = jnp.int32, name: str | None = None
+        self,
+        shape: ShapeLike,
+        counts: ArrayLike,
+        probs: ArrayLike,
+        dtype: DTypeLike = jnp.int32,
+        name: str | None = None,
     ) -> jax.Array:
         """Binomial(``counts``, ``probs``) samples, parameters broadcast to ``shape``
         (``stateless_binomial``'s rules). Under philox, TF's values and state.
@@ -172,7 +189,7 @@ class _Draws:
         return self._draw(*_validated(_args.binomial_args, shape, counts, probs, dtype))
 
     def categorical(
-        self, logits: Any, num_samples: Any, dtype: Any = None, name: str | None = None
+        self, logits: ArrayLike, num_samples: IntLike, dtype: DTypeLike | None = None, name: str | None = None
     ) -> jax.Array:
         """Class indices ``[batch, num_samples]`` drawn from ``logits`` ``[batch, classes]``.
 
@@ -186,17 +203,24 @@ class _Draws:
         return self._draw(dist, static, (jnp.asarray(params[0]),))
 
     def gamma(
-        self, shape: Any, alpha: Any, beta: Any = None, dtype: Any = jnp.float32, name: str | None = None
+        self,
+        shape: ShapeLike,
+        alpha: ArrayLike,
+        beta: ArrayLike | None = None,
+        dtype: DTypeLike = jnp.float32,
+        name: str | None = None,
     ) -> jax.Array:
         """Gamma(``alpha``, rate ``beta``) samples; ``shape`` ends with the parameters' shape.
         Differentiable in ``alpha`` and ``beta`` (see :func:`seedkit.stateless_gamma`)."""
         return self._draw(*_validated(_args.gamma_args, shape, alpha, beta, dtype))
 
-    def poisson(self, shape: Any, lam: Any, dtype: Any = jnp.int32, name: str | None = None) -> jax.Array:
+    def poisson(
+        self, shape: ShapeLike, lam: ArrayLike, dtype: DTypeLike = jnp.int32, name: str | None = None
+    ) -> jax.Array:
         """Poisson(``lam``) samples; ``shape`` ends with ``lam``'s shape."""
         return self._draw(*_validated(_args.poisson_args, shape, lam, dtype))
 
-    def shuffle(self, value: Any, name: str | None = None) -> jax.Array:
+    def shuffle(self, value: ArrayLike, name: str | None = None) -> jax.Array:
         """``value`` with its first axis randomly permuted (``tf.random.shuffle``).
 
         Example:
@@ -207,7 +231,7 @@ class _Draws:
         """
         return self._draw("shuffle", (), (jnp.asarray(_checks.shuffle_value(value)),))
 
-    def permutation(self, x: Any) -> jax.Array:
+    def permutation(self, x: IntLike | ArrayLike) -> jax.Array:
         """A random permutation of ``range(x)`` for an int ``x``, else :meth:`shuffle` of ``x``
         (NumPy's ``Generator.permutation``).
 

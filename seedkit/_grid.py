@@ -62,7 +62,7 @@ def layout(shape: tuple[int, ...], per_unit: int, items_per_elem: int = 1):
     lead, row_items = tuple(shape[:-1]), shape[-1] * items_per_elem
     q, m = divmod(row_items, per_unit)
     units_per_row = q if m == 0 else -(-(row_items + per_unit - 1) // per_unit)
-    grid = (*lead, units_per_row)
+    grid = (*lead, units_per_row)  # type: ignore[assignment]
     row = jnp.zeros(grid, jnp.uint32)
     stride = 1
     for axis in range(len(lead) - 1, -1, -1):

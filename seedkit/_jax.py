@@ -266,7 +266,7 @@ def unbatched(value: Any) -> tuple[Any, bool]:
     """``value`` with vmap's wrappers taken off where they map nothing, and whether some
     wrapper does map an axis (then the value differs per element)."""
     while isinstance(value, _batching.BatchTracer):
-        if value.batch_dim is not _batching.not_mapped:
+        if value.batch_dim is not _batching.not_mapped:  # type: ignore[attr-defined, unused-ignore]  # typed in JAX 0.10.0, not in 0.10.2
             return value, True
         value = value.val
     return value, False
@@ -278,7 +278,7 @@ def _self_check() -> None:
     if is_tracing():
         return  # imported inside a transformation: nothing reliable to check here
     seen: list[bool] = []
-    jax.make_jaxpr(lambda: seen.append(is_tracing() and is_staging()) or 0)()
+    jax.make_jaxpr(lambda: seen.append(is_tracing() and is_staging()) or 0)()  # type: ignore[func-returns-value]
     if seen != [True]:
         raise ImportError(
             f"seedkit cannot detect JAX tracing on jax {jax.__version__} (seedkit/_jax.py). "

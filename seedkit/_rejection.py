@@ -108,7 +108,7 @@ def _uniform_pair(gen, key, t: jax.Array, index: jax.Array, cdt) -> tuple[jax.Ar
     """The two open-interval uniforms of attempt ``t`` of every element (see the bit layout)."""
     if cdt == jnp.float64:
         first, second = gen.block(key, 2 * t, index), gen.block(key, 2 * t + 1, index)
-        return _open_unit(*first, cdt), _open_unit(*second, cdt)
+        return _open_unit(*first, cdt), _open_unit(*second, cdt)  # type: ignore[call-arg]
     y0, y1 = gen.block(key, t, index)
     return _bits.open_unit_float32(y0), _bits.open_unit_float32(y1)
 
@@ -218,7 +218,7 @@ def gamma(gen, key, shape: tuple[int, ...], dtype, alpha, beta) -> jax.Array:
     (g,), done = _run(gen, key, index, cdt, bad | infinite | zero, (g0,), step)
     # Gamma(alpha) = Gamma(alpha + 1) * U**(1/alpha); in logs, so that a tiny power does not
     # underflow before it meets a large Gamma(alpha + 1) / beta.
-    ub = _open_unit(*gen.block(key, jnp.uint32(_EXTRA_X0), index), cdt)
+    ub = _open_unit(*gen.block(key, jnp.uint32(_EXTRA_X0), index), cdt)  # type: ignore[call-arg]
     log_x = jnp.log(g) + jnp.log(ub) / jnp.where(boost, alpha, 1) - jnp.log(beta)
     x = jnp.where(boost, jnp.exp(log_x), g / beta)
     x = jnp.where(zero, 0, x)

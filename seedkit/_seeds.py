@@ -13,7 +13,7 @@ carries 128 bits. They are represented here as four ``uint32`` words
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, TypeGuard
 
 import jax
 import jax.numpy as jnp
@@ -208,7 +208,7 @@ _TYPED_KEY_HERE = (
 )
 
 
-def is_typed_key(value: Any) -> bool:
+def is_typed_key(value: Any) -> TypeGuard[jax.Array]:
     """Whether ``value`` is a typed JAX key array (concrete or traced), e.g. ``jax.random.key(0)``."""
     return isinstance(value, jax.Array) and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key)
 

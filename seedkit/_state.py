@@ -220,7 +220,8 @@ class StateHolder(Protocol):
     hashable, picklable and stable across processes (e.g. module, qualified name and an ordinal)
     for ``set_state`` in a new process to find it again."""
 
-    state_id: Hashable
+    @property
+    def state_id(self) -> Hashable: ...
 
     def reset(self) -> None:
         """Forget all counters (``set_seed``)."""

@@ -110,6 +110,8 @@ def run(
 # shape's elements and of the parameters, since 1 == 1.0 == True), and on jax_enable_x64, which
 # changes the canonical dtype.
 specs = BoundedCache(4096)
+# A cached spec: (dist, dtype_key, static, params, fixed, verified); see remember.
+Spec = tuple[str, str, tuple, tuple, tuple | None, Any]
 
 
 def spec_key(op: str, shape: Any, *rest: Any) -> tuple | None:
@@ -118,10 +120,10 @@ def spec_key(op: str, shape: Any, *rest: Any) -> tuple | None:
         shape = tuple(shape)
     elif cls is not tuple:
         return None
-    return (op, shape, tuple(map(type, shape)), jax.config.jax_enable_x64, *rest)
+    return (op, shape, tuple(map(type, shape)), jax.config.jax_enable_x64, *rest)  # type: ignore[attr-defined]
 
 
-def remember(key: tuple | None, spec: tuple) -> tuple:
+def remember(key: tuple | None, spec: Spec) -> Spec:
     """Verify a new spec's kernel (before any state moves) and cache the spec under ``key``.
     A spec is ``(dist, dtype_key, static, params, fixed, verified)``. While JAX traces (the call
     goes to a trace handler or raises) or a parameter is a tracer, nothing is verified or cached."""
@@ -141,5 +143,5 @@ def is_number(v: Any, value: float) -> bool:
     return v.__class__ in (int, float) and v == value
 
 
-def lookup(key: tuple | None) -> tuple | None:
+def lookup(key: tuple | None) -> Spec | None:
     return specs.get(key)

@@ -97,8 +97,8 @@ def add_words(a: Sequence[jax.Array], b: Sequence[Any]) -> list[jax.Array]:
                 c = c | (t < s).astype(jnp.uint32)  # s + carry overflows only when t wraps
                 s = t
         else:  # b's word is zero: only the carry moves on
-            s = x + carry
-            c = (s < carry).astype(jnp.uint32)
+            s = x + carry  # type: ignore[operator]
+            c = (s < carry).astype(jnp.uint32)  # type: ignore[operator]
         out.append(s)
         carry = c
     return out

@@ -59,7 +59,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, overload
 
 import jax
 import jax.numpy as jnp
@@ -247,7 +247,7 @@ class Function:
             # Only a vmap around the call can need element indices (eager calls skip the walk).
             outer = tracing and self._vmap_randomness == "different"
             elements = _outer_element_indices() if outer else ()
-            rng = (rng, self._counts, elements)
+            rng = (rng, self._counts, elements)  # type: ignore[assignment]
             if not gens:  # the common case, kept short: nothing to lock or write back
                 out, new_states, counts, made_states = self._jitted(_static_key(0), rng, (), *args, **kwargs)
                 self._calls = n + 1
@@ -287,7 +287,7 @@ class Function:
                 "it would keep traced counters. Call it eagerly, or use "
                 "seedkit.set_default_algorithm('threefry')."
             )
-        self._counts = counts
+        self._counts = counts  # type: ignore[assignment]
 
     def _keep_made(self, made_states: tuple) -> None:
         """Generators made on a traced call and still alive afterwards (kept in a closure, a
@@ -401,7 +401,20 @@ def _restore_generators(tree: tuple) -> tuple[tuple, list[Generator]]:
     return restored, gens
 
 
-def function(fun: Callable | None = None, *, vmap_randomness: str = "different", **jit_options: Any):
+@overload
+def function(
+    fun: Callable[..., Any], *, vmap_randomness: Literal["different", "same"] = ..., **jit_options: Any
+) -> Function: ...
+@overload
+def function(
+    fun: None = None, *, vmap_randomness: Literal["different", "same"] = ..., **jit_options: Any
+) -> Callable[[Callable[..., Any]], Function]: ...
+def function(
+    fun: Callable[..., Any] | None = None,
+    *,
+    vmap_randomness: Literal["different", "same"] = "different",
+    **jit_options: Any,
+) -> Function | Callable[[Callable[..., Any]], Function]:
     """Compile ``fun`` with ``jax.jit`` and thread seedkit's random state through every call
     (the ``tf.function`` analogue; the rules are in this module's docstring).
 

@@ -49,7 +49,7 @@ import numpy as np
 from jax import lax
 
 from seedkit import _entropy, _jax
-from seedkit._algorithms import resolve_alg
+from seedkit._algorithms import Algorithm, RandomAlgorithm, resolve_alg
 from seedkit._generator_args import (
     _describe,
     _is_int,
@@ -75,6 +75,7 @@ from seedkit._generator_kernels import (
     _split,
 )
 from seedkit._state import TracingError, determinism_enabled, is_tracing
+from seedkit._typing import AlgLike, ArrayLike, IntLike, IntSeedLike
 
 __all__ = [
     "Generator",
@@ -134,7 +135,9 @@ class Generator(_Draws):
 
     __slots__ = ("__weakref__", "_alg", "_lineage", "_lock", "_owner", "_state")
 
-    def __init__(self, copy_from: Generator | None = None, state: Any = None, alg: Any = None):
+    def __init__(
+        self, copy_from: Generator | None = None, state: ArrayLike | None = None, alg: AlgLike = None
+    ) -> None:
         if copy_from is not None:
             if not isinstance(copy_from, Generator):
                 raise TypeError(f"`copy_from` must be a Generator; got {_describe(copy_from)}.")
@@ -143,7 +146,7 @@ class Generator(_Draws):
             alg, words = copy_from._alg, copy_from._locked_read()
         elif state is not None:
             alg = resolve_alg(alg)
-            words = _state_words(state, alg)
+            words = _state_words(state, alg)  # type: ignore[assignment]
         else:
             raise TypeError(
                 "Generator() needs `copy_from` or `state` (with `alg`); or use Generator.from_seed, "
@@ -151,7 +154,7 @@ class Generator(_Draws):
             )
         self._init(jnp.asarray(words, jnp.uint32), alg)
 
-    def _init(self, state: Any, alg: Any) -> None:
+    def _init(self, state: Any, alg: RandomAlgorithm) -> None:
         self._state = state
         self._alg = alg
         # Set on pytree copies of a Generator that a state hook threads (see tree_flatten).
@@ -163,7 +166,7 @@ class Generator(_Draws):
         self._owner = _jax.trace_token()
 
     @classmethod
-    def _from_trusted(cls, state: Any, alg: Any, made: bool = True) -> Generator:
+    def _from_trusted(cls, state: Any, alg: RandomAlgorithm, made: bool = True) -> Generator:
         """A Generator around an already-valid state (no checks, no copies). ``made``: a new
         Generator (not a pytree copy), which a state hook is told about when it is traced."""
         g = object.__new__(cls)
@@ -176,7 +179,7 @@ class Generator(_Draws):
 
     # ------------------------------------------------------------- constructors
     @classmethod
-    def from_seed(cls, seed: Any, alg: Any = None) -> Generator:
+    def from_seed(cls, seed: IntSeedLike, alg: AlgLike = None) -> Generator:
         """A Generator from an integer or a shape-``[2]`` seed.
 
         threefry (default): the seed is hashed into the key and the counter starts at 0. An int
@@ -220,7 +223,7 @@ class Generator(_Draws):
         return cls._from_trusted(jnp.asarray(seed_state(seed, alg), jnp.uint32), alg)
 
     @classmethod
-    def from_key(cls, key: Any, alg: Any = None) -> Generator:
+    def from_key(cls, key: jax.Array, alg: AlgLike = None) -> Generator:
         """A Generator from a typed JAX key (``seedkit.key(seed)``, ``jax.random.key(s)``, or a
         key from ``jax.random.split``), which may be traced (under ``jax.jit`` or ``jax.vmap``).
 
@@ -250,7 +253,7 @@ class Generator(_Draws):
         return cls._from_trusted(jnp.asarray(key_state(key, alg), jnp.uint32), alg)
 
     @classmethod
-    def from_non_deterministic_state(cls, alg: Any = None) -> Generator:
+    def from_non_deterministic_state(cls, alg: AlgLike = None) -> Generator:
         """A Generator whose every state word comes from the OS's entropy source.
 
         Example:
@@ -274,7 +277,7 @@ class Generator(_Draws):
         return cls._from_trusted(jnp.asarray(words), alg)
 
     @classmethod
-    def from_key_counter(cls, key: Any, counter: Any, alg: Any) -> Generator:
+    def from_key_counter(cls, key: ArrayLike, counter: ArrayLike, alg: AlgLike) -> Generator:
         """A Generator with the given key and counter (``state = counter ++ key``).
 
         ``key``: an integer (64-bit) or 2 uint32 words (``Generator.key``'s form). ``counter``:
@@ -292,7 +295,7 @@ class Generator(_Draws):
         return cls._from_trusted(key_counter_state(key, counter, alg), alg)
 
     @classmethod
-    def from_state(cls, state: Any, alg: Any) -> Generator:
+    def from_state(cls, state: ArrayLike, alg: AlgLike) -> Generator:
         """A Generator from a saved ``state`` (``Generator.state``: 4 uint32 words for
         threefry, 6 for philox), or TF's int64 state (2 values for threefry, 3 for philox), or a
         Generator's pytree leaves (``[state]``: what orbax's ``restore(path)`` gives for a
@@ -365,13 +368,13 @@ class Generator(_Draws):
         return self._locked_read()[n_counter:]
 
     @property
-    def algorithm(self) -> Any:
+    def algorithm(self) -> Algorithm | RandomAlgorithm:
         """The algorithm: its ``seedkit.Algorithm`` member for TF's algorithms (threefry,
         philox); a registered algorithm of another name reports itself."""
         return self._alg.public
 
     # ------------------------------------------------------------- state changes
-    def reset(self, state: Any) -> None:
+    def reset(self, state: ArrayLike) -> None:
         """Set the state (same forms as :meth:`from_state`).
 
         Example:
@@ -386,19 +389,19 @@ class Generator(_Draws):
         with self._lock:
             self._write_state(jnp.asarray(words, jnp.uint32))
 
-    def reset_from_seed(self, seed: Any) -> None:
+    def reset_from_seed(self, seed: IntSeedLike) -> None:
         """Set the state that :meth:`from_seed` would give for ``seed``."""
         words = seed_state(seed, self._alg)
         with self._lock:
             self._write_state(jnp.asarray(words, jnp.uint32))
 
-    def reset_from_key_counter(self, key: Any, counter: Any) -> None:
+    def reset_from_key_counter(self, key: ArrayLike, counter: ArrayLike) -> None:
         """Set the state from a key and a counter (forms as in :meth:`from_key_counter`)."""
         words = key_counter_state(key, counter, self._alg)
         with self._lock:
             self._write_state(words)
 
-    def skip(self, delta: Any) -> None:
+    def skip(self, delta: IntLike) -> None:
         """Advance the counter as ``delta`` draws would: threefry adds ``delta``; philox adds
         ``256 * delta`` to its 128-bit counter (TF's rule). ``delta`` is an int in
         ``[0, 2**64)``. (TF returns the old state; this returns None: read ``state`` first.)
@@ -421,7 +424,7 @@ class Generator(_Draws):
             self._write_state(_skip(self._read_state(), inc, n_counter))
 
     # ------------------------------------------------------------- streams
-    def make_seeds(self, count: Any = 1) -> jax.Array:
+    def make_seeds(self, count: IntLike = 1) -> jax.Array:
         """``count`` seeds for ``stateless_*`` ops as a ``[2, count]`` array (column ``i`` is a
         seed): int64, or int32 while ``jax_enable_x64`` is off. One draw. Under philox, TF's
         values (int64 keys over zeros), which need ``jax_enable_x64``.
@@ -437,7 +440,7 @@ class Generator(_Draws):
         """
         count = _positive_count(count)
         if self._alg.int64_seed_keys:  # the algorithm's own seeds: int64 keys over zeros (TF)
-            if not jax.config.jax_enable_x64:
+            if not jax.config.jax_enable_x64:  # type: ignore[attr-defined]
                 raise ValueError(_SEEDS_NEED_X64.format(alg=self._alg.name))
             with self._lock:
                 words, new = _seed_keys(self._alg, self._read_state(), count)
@@ -447,7 +450,7 @@ class Generator(_Draws):
         dtype = jnp.dtype(jax.dtypes.canonicalize_dtype(jnp.int64))
         return self._draw("full_int", ((2, count), dtype), ())
 
-    def split(self, count: Any = 1) -> list[Generator]:
+    def split(self, count: IntLike = 1) -> list[Generator]:
         """``count`` new Generators, independent of this one and of each other, and
         reproducible from this one's state. Their keys are one draw of this Generator (which
         advances by one; under philox by ``256 * count``, TF's children and state); their
@@ -477,7 +480,7 @@ class Generator(_Draws):
             hook = _current_hook()
             hooked = hook.read(self) if hook is not None else None
             if hooked is not None:
-                state, lineage = hooked, hook.lineage(self)
+                state, lineage = hooked, hook.lineage(self)  # type: ignore[union-attr]
         return (state,), self._alg if lineage is None else (self._alg, lineage)
 
     @classmethod

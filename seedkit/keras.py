@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import jax
@@ -68,6 +69,7 @@ from seedkit import _jax, _state
 from seedkit import _stateful_run as _run
 from seedkit import nn as _nn
 from seedkit._algorithms import bit_generator, resolve_alg
+from seedkit._typing import IntLike, ShapeLike
 from seedkit._words import add_words, times_const
 from seedkit.generator import Generator
 
@@ -200,7 +202,7 @@ class SeedState(keras.layers.Layer):
         [1, 0]
     """
 
-    def __init__(self, seed: Any = None, **kwargs: Any) -> None:
+    def __init__(self, seed: IntLike | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.seed = _run.op_seed(seed)
         words = _initial_words(self.seed)
@@ -238,7 +240,7 @@ class SeedState(keras.layers.Layer):
                 return handler.generator()
         raise RuntimeError(f"{self.name}.generator() is only available inside `with {self.name}:`.")
 
-    def get_config(self) -> dict:
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "seed": self.seed}
 
 
@@ -257,7 +259,13 @@ class Dropout(keras.layers.Layer):
         [1.0, 1.0, 1.0]
     """
 
-    def __init__(self, rate: float, noise_shape: Any = None, seed: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rate: float,
+        noise_shape: ShapeLike | Sequence[int | None] | None = None,
+        seed: IntLike | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if not 0 <= rate < 1:
             raise ValueError(f"`rate` must lie in [0, 1); got {rate!r}.")
@@ -275,6 +283,6 @@ class Dropout(keras.layers.Layer):
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
 
-    def get_config(self) -> dict:
+    def get_config(self) -> dict[str, Any]:
         config = {"rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed}
         return {**super().get_config(), **config}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import jax
@@ -34,12 +35,13 @@ from seedkit import _stateful_run as _eager
 from seedkit import random as _random
 from seedkit._algorithms import resolve_alg
 from seedkit._seeds import is_typed_key, seed_words
+from seedkit._typing import AlgLike, ArrayLike, IntLike, SeedLike, ShapeLike
 from seedkit.stateless import _sample, _sample_from_key, seed_key_words
 
 _UNIT = (0, 1.0)  # the parameters of a [0, 1) uniform draw (seedkit.random.uniform's defaults)
 
 
-def _float_input(x: Any) -> tuple[Any, jnp.dtype]:
+def _float_input(x: Any) -> tuple[jax.Array | np.ndarray, jnp.dtype]:
     if not isinstance(x, (jax.Array, np.ndarray)):
         x = jnp.asarray(x)
     dtype = jnp.dtype(jax.dtypes.canonicalize_dtype(x.dtype))
@@ -54,9 +56,9 @@ def _rate(rate: Any) -> tuple[bool, Any, Any]:
     if isinstance(rate, (bool, np.bool_)):
         raise TypeError(f"`rate` must be a float in [0, 1) or a scalar float array; got {rate!r}.")
     if isinstance(rate, numbers.Real):
-        if not 0 <= rate < 1:  # also refuses NaN, which TF lets through
+        if not 0 <= rate < 1:  # type: ignore[operator]  # also refuses NaN, which TF lets through
             raise ValueError(f"`rate` must be a float in the range [0, 1); got rate={rate!r}.")
-        return False, rate, 1 / (1 - rate)  # TF: keep_prob = 1 - rate; scale = 1 / keep_prob
+        return False, rate, 1 / (1 - rate)  # type: ignore[operator]  # TF: keep_prob = 1 - rate; scale = 1 / keep_prob
     if isinstance(rate, (jax.Array, np.ndarray)):
         if rate.ndim != 0:
             raise ValueError(f"`rate` must be a scalar; got an array of shape {tuple(rate.shape)}.")
@@ -128,7 +130,11 @@ def _kernel(alg, noise_shape: tuple, divide: bool, state, x, coef, keyed: bool =
 
 
 def dropout(
-    x: Any, rate: Any, noise_shape: Any = None, seed: Any = None, name: str | None = None
+    x: ArrayLike,
+    rate: float | np.floating | np.ndarray | jax.Array,
+    noise_shape: ShapeLike | Sequence[int | None] | None = None,
+    seed: IntLike | None = None,
+    name: str | None = None,
 ) -> jax.Array:
     """Zero each element with probability ``rate`` and scale the rest by ``1 / (1 - rate)``
     (``tf.nn.dropout``). ``seed`` is the op seed, with ``seedkit.set_seed``'s rules (module
@@ -167,11 +173,11 @@ def dropout(
 
 
 def stateless_dropout(
-    x: Any,
-    rate: Any,
-    seed: Any,
-    rng_alg: Any = None,
-    noise_shape: Any = None,
+    x: ArrayLike,
+    rate: float | np.floating | np.ndarray | jax.Array,
+    seed: SeedLike,
+    rng_alg: AlgLike = None,
+    noise_shape: ShapeLike | Sequence[int | None] | None = None,
     name: str | None = None,
 ) -> jax.Array:
     """Dropout as a pure function of ``seed`` (``tf.nn.experimental.stateless_dropout``, same
@@ -191,7 +197,7 @@ def stateless_dropout(
     noise = _noise_shape(tuple(np.shape(x)), noise_shape)
     alg = resolve_alg(rng_alg, "rng_alg")
     keyed = is_typed_key(seed)
-    words = seed_key_words(seed, alg) if keyed else seed_words(seed)
+    words = seed_key_words(seed, alg) if keyed else seed_words(seed)  # type: ignore[arg-type]
     if not divide and rate == 0:
         return jnp.asarray(x)
     return _kernel(alg, noise, divide, words, x, _coefficients(rate, scale, divide, dtype), keyed)

@@ -64,7 +64,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, overload
 
 import jax
 import jax.numpy as jnp
@@ -141,7 +141,9 @@ class Jit:
     """A compiled function that threads seedkit's random state and NNX graph nodes; see
     :func:`jit`."""
 
-    def __init__(self, fun: Callable, vmap_randomness: str, jit_options: dict) -> None:
+    def __init__(
+        self, fun: Callable, vmap_randomness: Literal["different", "same"], jit_options: dict
+    ) -> None:
         unsupported = sorted(set(jit_options) & set(_UNSUPPORTED))
         if unsupported:
             raise TypeError(
@@ -231,7 +233,20 @@ def _is_returned(x: Any) -> bool:
     return isinstance(x, _Returned)
 
 
-def jit(fun: Callable | None = None, *, vmap_randomness: str = "different", **jit_options: Any) -> Any:
+@overload
+def jit(
+    fun: Callable[..., Any], *, vmap_randomness: Literal["different", "same"] = ..., **jit_options: Any
+) -> Jit: ...
+@overload
+def jit(
+    fun: None = None, *, vmap_randomness: Literal["different", "same"] = ..., **jit_options: Any
+) -> Callable[[Callable[..., Any]], Jit]: ...
+def jit(
+    fun: Callable[..., Any] | None = None,
+    *,
+    vmap_randomness: Literal["different", "same"] = "different",
+    **jit_options: Any,
+) -> Jit | Callable[[Callable[..., Any]], Jit]:
     """``seedkit.function`` that also threads Flax NNX graph nodes (Modules, Optimizers,
     ``nnx.Rngs``, Variables) passed anywhere in its arguments, updating the caller's objects in
     place after each call, as ``nnx.jit`` does (rules in this module's docstring).

@@ -72,17 +72,18 @@ from seedkit._op_args import (
 )
 from seedkit._seeds import scalar_seed_int
 from seedkit._state import DEFAULT_GRAPH_SEED, RandomState, TracingError
+from seedkit._typing import ArrayLike, DTypeLike, IntLike, ShapeLike
 
 # TF's stateful uniform accepts these dtypes only (random_ops.random_uniform).
 _UNIFORM_DTYPES = tuple(jnp.dtype(d) for d in (*_checks.FLOATS, jnp.int32, jnp.int64))
 
 
 def uniform(
-    shape: Any,
-    minval: Any = 0,
-    maxval: Any = None,
-    dtype: Any = jnp.float32,
-    seed: Any = None,
+    shape: ShapeLike,
+    minval: ArrayLike = 0,
+    maxval: ArrayLike | None = None,
+    dtype: DTypeLike = jnp.float32,
+    seed: IntLike | None = None,
     name: str | None = None,
 ) -> jax.Array:
     """Uniform values in ``[minval, maxval)`` (``tf.random.uniform``).
@@ -133,7 +134,7 @@ def uniform(
     return _eager.run("seedkit.uniform", *spec, _eager.op_seed(seed))
 
 
-def _uniform_spec(shape, minval, maxval, dtype) -> tuple:
+def _uniform_spec(shape, minval, maxval, dtype) -> _eager.Spec:
     try:
         requested = None if dtype is None else jnp.dtype(dtype)  # (NumPy reads None as float64)
     except TypeError:
@@ -157,11 +158,11 @@ def _uniform_spec(shape, minval, maxval, dtype) -> tuple:
 
 
 def normal(
-    shape: Any,
-    mean: Any = 0.0,
-    stddev: Any = 1.0,
-    dtype: Any = jnp.float32,
-    seed: Any = None,
+    shape: ShapeLike,
+    mean: ArrayLike = 0.0,
+    stddev: ArrayLike = 1.0,
+    dtype: DTypeLike = jnp.float32,
+    seed: IntLike | None = None,
     name: str | None = None,
 ) -> jax.Array:
     """Normal values (``tf.random.normal``); ``mean`` and ``stddev`` broadcast to ``shape``.
@@ -201,11 +202,11 @@ def normal(
 
 
 def truncated_normal(
-    shape: Any,
-    mean: Any = 0.0,
-    stddev: Any = 1.0,
-    dtype: Any = jnp.float32,
-    seed: Any = None,
+    shape: ShapeLike,
+    mean: ArrayLike = 0.0,
+    stddev: ArrayLike = 1.0,
+    dtype: DTypeLike = jnp.float32,
+    seed: IntLike | None = None,
     name: str | None = None,
 ) -> jax.Array:
     """Normal values within two standard deviations of ``mean`` (``tf.random.truncated_normal``).
@@ -228,7 +229,7 @@ def _normal(dist: str, shape, mean, stddev, dtype, seed) -> jax.Array:
     return _eager.run(f"seedkit.{dist}", *spec, _eager.op_seed(seed))
 
 
-def _host_array(value: Any, name: str) -> Any:
+def _host_array(value: Any, name: str) -> jax.Array | np.ndarray:
     """Arrays pass through; anything else (lists, numbers) becomes a NumPy array, which jit
     takes straight from the host; strings and objects raise naming ``name``."""
     return _checks.numeric_array(value, name)
@@ -239,7 +240,11 @@ def _canonical(value: Any) -> jnp.dtype:
 
 
 def categorical(
-    logits: Any, num_samples: Any, dtype: Any = None, seed: Any = None, name: str | None = None
+    logits: ArrayLike,
+    num_samples: IntLike,
+    dtype: DTypeLike | None = None,
+    seed: IntLike | None = None,
+    name: str | None = None,
 ) -> jax.Array:
     """Class indices drawn from ``logits`` of shape ``[batch, classes]``, returning
     ``[batch, num_samples]`` (``tf.random.categorical``). ``dtype`` defaults to int64 (int32
@@ -268,11 +273,11 @@ def _broadcast_param_shape(named: list[tuple[str, Any]]) -> tuple[int, ...]:
 
 
 def gamma(
-    shape: Any,
-    alpha: Any,
-    beta: Any = None,
-    dtype: Any = jnp.float32,
-    seed: Any = None,
+    shape: ShapeLike,
+    alpha: ArrayLike,
+    beta: ArrayLike | None = None,
+    dtype: DTypeLike = jnp.float32,
+    seed: IntLike | None = None,
     name: str | None = None,
 ) -> jax.Array:
     """Gamma(``alpha``, rate ``beta``) samples (``tf.random.gamma``): ``shape`` samples per
@@ -297,7 +302,11 @@ def gamma(
 
 
 def poisson(
-    shape: Any, lam: Any, dtype: Any = jnp.float32, seed: Any = None, name: str | None = None
+    shape: ShapeLike,
+    lam: ArrayLike,
+    dtype: DTypeLike = jnp.float32,
+    seed: IntLike | None = None,
+    name: str | None = None,
 ) -> jax.Array:
     """Poisson(``lam``) samples (``tf.random.poisson``): ``shape`` samples per rate, so the
     output shape is ``shape + lam.shape``.
@@ -316,7 +325,7 @@ def poisson(
     return _eager.run("seedkit.poisson", dist, dtype_key, static, params, None, False, _eager.op_seed(seed))
 
 
-def shuffle(value: Any, seed: Any = None, name: str | None = None) -> jax.Array:
+def shuffle(value: ArrayLike, seed: IntLike | None = None, name: str | None = None) -> jax.Array:
     """``value`` with its first axis randomly permuted (``tf.random.shuffle``).
 
     Example:
@@ -343,7 +352,7 @@ def shuffle(value: Any, seed: Any = None, name: str | None = None) -> jax.Array:
 
 # ---------------------------------------------------------------------------------------------
 # Seeds, determinism, snapshots.
-def set_seed(seed: Any) -> None:
+def set_seed(seed: IntLike | None) -> None:
     """Set the global seed (``tf.random.set_seed``) and reset every per-op counter, including
     those held by compiled functions. ``None`` goes back to "no global seed".
 
@@ -369,7 +378,7 @@ def set_seed(seed: Any) -> None:
     _state.set_global_seed(None if seed is None else scalar_seed_int(seed, "seed"))
 
 
-def get_seed(op_seed: Any) -> tuple[int | None, int | None]:
+def get_seed(op_seed: IntLike | None) -> tuple[int | None, int | None]:
     """The (global, op) seed pair an op with this op seed uses (``tf.compat.v1.get_seed``).
 
     TF's rules exactly: both seeds reduced modulo ``2**31 - 1``; with no global seed the pair is
@@ -475,11 +484,11 @@ def set_state(state: RandomState | Mapping[str, Any]) -> None:
     _state.restore(state)
 
 
-_KEEP_SEED = object()  # fork_rng's default: the block starts from the current state
+_KEEP_SEED: Any = object()  # fork_rng's default: the block starts from the current state
 
 
 @contextlib.contextmanager
-def fork_rng(seed: Any = _KEEP_SEED) -> Iterator[None]:
+def fork_rng(seed: IntLike | None = _KEEP_SEED) -> Iterator[None]:
     """A block whose random calls leave no trace (``torch.random.fork_rng``): on exit, all of
     seedkit's global random state is restored, whatever happened inside (an exception
     included): the global seed, the op-seed stream, every counter, compiled functions'

@@ -19,18 +19,19 @@ Example:
 from __future__ import annotations
 
 import random
-from typing import Any
+from collections.abc import Hashable
 
 import jax
 import numpy as np
 
 from seedkit import _entropy, _state
 from seedkit._seeds import scalar_seed_int
+from seedkit._typing import IntLike, SeedLike
 from seedkit.random import set_seed
 from seedkit.stateless import stateless_fold_in
 
 
-def set_random_seed(seed: Any) -> None:
+def set_random_seed(seed: IntLike) -> None:
     """``set_seed(seed)`` and also seed Python's ``random`` and NumPy's legacy global generator
     (``np.random.seed``), as ``keras.utils.set_random_seed`` does: one call for a program whose
     libraries draw from those. NumPy takes the seed modulo ``2**32`` (its range). ``seedkit``
@@ -64,12 +65,12 @@ def int_seed() -> int:
     """
     g, o = _state.get_seed(None)
     if g is not None:
-        return o
+        return o  # type: ignore[return-value]
     word = int(_entropy.words(1, "seedkit.int_seed() without a global seed")[0])
     return word & _state.MAXINT32
 
 
-def fold_in_process(seed: Any) -> jax.Array:
+def fold_in_process(seed: SeedLike) -> jax.Array:
     """``seed`` with this process's index folded in (``jax.process_index()``): one seed per
     process of a ``jax.distributed`` job from one seed shared by all, for data that must differ
     between processes (their shard of a data set, their dropout masks of local batches).
@@ -79,10 +80,10 @@ def fold_in_process(seed: Any) -> jax.Array:
         >>> seedkit.fold_in_process((1, 2)).shape  # process 0 of 1 here
         (2,)
     """
-    return stateless_fold_in(seed, jax.process_index())
+    return stateless_fold_in(seed, jax.process_index())  # type: ignore[return-value]  # int32 data
 
 
-def fold_in_axis(seed: Any, axis_name: Any) -> jax.Array:
+def fold_in_axis(seed: SeedLike, axis_name: Hashable) -> jax.Array:
     """``seed`` with the index along the mapped axis ``axis_name`` folded in
     (``jax.lax.axis_index``): one seed per device inside ``jax.shard_map`` (or per element of a
     named ``jax.vmap``), from a seed passed in unsharded. Use it with ``stateless_*`` ops, which
@@ -94,7 +95,7 @@ def fold_in_axis(seed: Any, axis_name: Any) -> jax.Array:
         >>> per_row.shape, len({tuple(r) for r in per_row.tolist()})
         ((3, 2), 3)
     """
-    return stateless_fold_in(seed, jax.lax.axis_index(axis_name))
+    return stateless_fold_in(seed, jax.lax.axis_index(axis_name))  # type: ignore[return-value]  # int32 data
 
 
 __all__ = ["fold_in_axis", "fold_in_process", "int_seed", "set_random_seed"]

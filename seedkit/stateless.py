@@ -24,6 +24,7 @@ from seedkit import _checks, _distributions, _jax, _rejection
 from seedkit import _op_args as _args
 from seedkit._algorithms import bit_generator, resolve_alg
 from seedkit._seeds import int_or_pair_words, is_typed_key, seed_words, typed_key_words
+from seedkit._typing import AlgLike, ArrayLike, DTypeLike, IntLike, IntSeedLike, SeedLike, ShapeLike
 
 _SAMPLERS = {
     "uniform_float": _distributions.uniform_float,
@@ -113,7 +114,9 @@ def _sample_from_key(dist: str, alg, static: tuple, key, counter, params: tuple)
     return _draw(dist, bit_generator(alg), static, key, counter, params)
 
 
-def sample(dist: str, static: tuple, seed: Any, params: tuple = (), *, alg: Any = None, counter=None):
+def sample(
+    dist: str, static: tuple, seed: SeedLike, params: tuple = (), *, alg: AlgLike = None, counter: Any = None
+) -> jax.Array:
     """Validate ``seed`` and ``alg`` and run the sampler ``dist`` (for the layers above).
 
     A typed JAX key as ``seed`` is the algorithm's derived key (see :func:`key`): it skips the
@@ -138,13 +141,13 @@ def seed_key_words(seed: jax.Array, gen, name: str = "seed") -> jax.Array:
 
 
 def stateless_uniform(
-    shape: Any,
-    seed: Any,
-    minval: Any = 0,
-    maxval: Any = None,
-    dtype: Any = jnp.float32,
+    shape: ShapeLike,
+    seed: SeedLike,
+    minval: ArrayLike | None = 0,
+    maxval: ArrayLike | None = None,
+    dtype: DTypeLike = jnp.float32,
     name: str | None = None,
-    alg: Any = "auto_select",
+    alg: AlgLike = "auto_select",
 ) -> jax.Array:
     """Uniform values in ``[minval, maxval)``, a pure function of ``seed`` (``tf.random.stateless_uniform``).
 
@@ -194,13 +197,13 @@ def stateless_uniform(
 
 
 def stateless_normal(
-    shape: Any,
-    seed: Any,
-    mean: Any = 0.0,
-    stddev: Any = 1.0,
-    dtype: Any = jnp.float32,
+    shape: ShapeLike,
+    seed: SeedLike,
+    mean: ArrayLike = 0.0,
+    stddev: ArrayLike = 1.0,
+    dtype: DTypeLike = jnp.float32,
     name: str | None = None,
-    alg: Any = "auto_select",
+    alg: AlgLike = "auto_select",
 ) -> jax.Array:
     """Normal values, a pure function of ``seed`` (``tf.random.stateless_normal``).
 
@@ -232,13 +235,13 @@ def stateless_normal(
 
 
 def stateless_truncated_normal(
-    shape: Any,
-    seed: Any,
-    mean: Any = 0.0,
-    stddev: Any = 1.0,
-    dtype: Any = jnp.float32,
+    shape: ShapeLike,
+    seed: SeedLike,
+    mean: ArrayLike = 0.0,
+    stddev: ArrayLike = 1.0,
+    dtype: DTypeLike = jnp.float32,
     name: str | None = None,
-    alg: Any = "auto_select",
+    alg: AlgLike = "auto_select",
 ) -> jax.Array:
     """Normal values truncated to two standard deviations around ``mean``
     (``tf.random.stateless_truncated_normal``: values beyond are re-drawn, so the distribution is
@@ -274,14 +277,14 @@ def stateless_truncated_normal(
 
 
 def stateless_parameterized_truncated_normal(
-    shape: Any,
-    seed: Any,
-    means: Any = 0.0,
-    stddevs: Any = 1.0,
-    minvals: Any = -2.0,
-    maxvals: Any = 2.0,
+    shape: ShapeLike,
+    seed: SeedLike,
+    means: ArrayLike = 0.0,
+    stddevs: ArrayLike = 1.0,
+    minvals: ArrayLike = -2.0,
+    maxvals: ArrayLike = 2.0,
     name: str | None = None,
-    alg: Any = "auto_select",
+    alg: AlgLike = "auto_select",
 ) -> jax.Array:
     """Normal(``means``, ``stddevs``) truncated to ``[minvals, maxvals]``, parameters broadcast
     against ``shape`` (``tf.random.stateless_parameterized_truncated_normal``). The dtype is that
@@ -313,12 +316,12 @@ def stateless_parameterized_truncated_normal(
 
 
 def stateless_categorical(
-    logits: Any,
-    num_samples: Any,
-    seed: Any,
-    dtype: Any = None,
+    logits: ArrayLike,
+    num_samples: IntLike,
+    seed: SeedLike,
+    dtype: DTypeLike | None = None,
     name: str | None = None,
-    alg: Any = "auto_select",
+    alg: AlgLike = "auto_select",
 ) -> jax.Array:
     """Class indices drawn from ``logits`` of shape ``[batch, classes]``; returns
     ``[batch, num_samples]`` (``tf.random.stateless_categorical``). ``dtype`` defaults to int64
@@ -334,13 +337,13 @@ def stateless_categorical(
 
 
 def stateless_gamma(
-    shape: Any,
-    seed: Any,
-    alpha: Any,
-    beta: Any = None,
-    dtype: Any = jnp.float32,
+    shape: ShapeLike,
+    seed: SeedLike,
+    alpha: ArrayLike,
+    beta: ArrayLike | None = None,
+    dtype: DTypeLike = jnp.float32,
     name: str | None = None,
-    alg: Any = "auto_select",
+    alg: AlgLike = "auto_select",
 ) -> jax.Array:
     """Gamma(``alpha``, rate ``beta``) samples (``tf.random.stateless_gamma``). TF's shape rule:
     ``shape`` ends with the broadcast shape of ``alpha`` and ``beta``. As in TF, the samples are
@@ -358,7 +361,12 @@ def stateless_gamma(
 
 
 def stateless_poisson(
-    shape: Any, seed: Any, lam: Any, dtype: Any = jnp.int32, name: str | None = None, alg: Any = "auto_select"
+    shape: ShapeLike,
+    seed: SeedLike,
+    lam: ArrayLike,
+    dtype: DTypeLike = jnp.int32,
+    name: str | None = None,
+    alg: AlgLike = "auto_select",
 ) -> jax.Array:
     """Poisson(``lam``) samples (``tf.random.stateless_poisson``); ``shape`` ends with ``lam``'s shape.
 
@@ -372,13 +380,13 @@ def stateless_poisson(
 
 
 def stateless_binomial(
-    shape: Any,
-    seed: Any,
-    counts: Any,
-    probs: Any,
-    output_dtype: Any = jnp.int32,
+    shape: ShapeLike,
+    seed: SeedLike,
+    counts: ArrayLike,
+    probs: ArrayLike,
+    output_dtype: DTypeLike = jnp.int32,
     name: str | None = None,
-    alg: Any = "auto_select",
+    alg: AlgLike = "auto_select",
 ) -> jax.Array:
     """Binomial(``counts``, ``probs``) samples (``tf.random.stateless_binomial``); parameters
     broadcast to ``shape``. As TF: ``counts == 0`` gives 0, ``probs`` is clipped to ``[0, 1]``,
@@ -394,7 +402,9 @@ def stateless_binomial(
     return sample(dist, static, seed, params, alg=alg)
 
 
-def stateless_shuffle(value: Any, seed: Any, alg: Any = "auto_select", name: str | None = None) -> jax.Array:
+def stateless_shuffle(
+    value: ArrayLike, seed: SeedLike, alg: AlgLike = "auto_select", name: str | None = None
+) -> jax.Array:
     """``value`` with its first axis randomly permuted (``tf.random.experimental.stateless_shuffle``);
     every permutation is equally likely.
 
@@ -406,7 +416,9 @@ def stateless_shuffle(value: Any, seed: Any, alg: Any = "auto_select", name: str
     return sample("shuffle", (), seed, (jnp.asarray(_checks.shuffle_value(value)),), alg=alg)
 
 
-def index_shuffle(index: Any, seed: Any, max_index: Any, alg: Any = "auto_select") -> jax.Array:
+def index_shuffle(
+    index: ArrayLike, seed: SeedLike, max_index: IntLike, alg: AlgLike = "auto_select"
+) -> jax.Array:
     """The position of each ``index`` under a random permutation of ``[0, max_index]``, without
     materialising the permutation (``tf.random.experimental.index_shuffle``). Vectorised over
     ``index``; ``max_index`` is a static int below ``2**32``.
@@ -448,7 +460,7 @@ def _seed_out_dtype(seed: Any) -> jnp.dtype:
     return jnp.dtype(jnp.int32)
 
 
-def stateless_split(seed: Any, num: Any = 2, alg: Any = "auto_select") -> jax.Array:
+def stateless_split(seed: SeedLike, num: IntLike = 2, alg: AlgLike = "auto_select") -> jax.Array:
     """``num`` new seeds, shape ``[num, 2]``, each independent of the others and of ``seed``
     (``tf.random.split``). The seed's integer dtype is kept (int32 for Python values and for a
     typed key, which splits as the seed it stands for: seeds, not keys, come out).
@@ -476,7 +488,7 @@ def stateless_split(seed: Any, num: Any = 2, alg: Any = "auto_select") -> jax.Ar
     return sample("full_int", ((num, 2), _seed_out_dtype(seed)), seed, alg=alg)
 
 
-def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> jax.Array:
+def stateless_fold_in(seed: SeedLike, data: IntLike, alg: AlgLike = "auto_select") -> jax.Array | np.ndarray:
     """A new shape-``[2]`` seed from ``seed`` and the integer ``data`` (``tf.random.fold_in``).
 
     As in TF, the result is ``[a, data]`` where ``a`` is a value drawn from ``seed``: distinct
@@ -519,7 +531,7 @@ def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> jax.Arr
     return jnp.stack([first, data])
 
 
-def _fold_in_on_host(seed: Any, data: np.ndarray, alg: Any) -> np.ndarray:
+def _fold_in_on_host(seed: SeedLike, data: np.ndarray, alg: AlgLike) -> np.ndarray:
     """The 64-bit fold of :func:`stateless_fold_in` without ``jax_enable_x64``: the draw runs with
     64-bit types switched on for this call only (``jax.enable_x64``, a thread-local config
     context) and the seed is assembled in NumPy, where int64 exists."""
@@ -530,7 +542,7 @@ def _fold_in_on_host(seed: Any, data: np.ndarray, alg: Any) -> np.ndarray:
     return np.stack([first, data])
 
 
-def key(seed: Any, alg: Any = "threefry") -> jax.Array:
+def key(seed: IntSeedLike, alg: AlgLike = "threefry") -> jax.Array:
     """The typed JAX key (``jax.random.key`` style) that seedkit derives from ``seed``, for use
     with ``jax.random`` and as the ``seed=`` of seedkit's stateless ops. (``jax.random``'s
     samplers are not covered by seedkit's stream-stability promise.)

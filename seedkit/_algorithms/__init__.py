@@ -79,7 +79,7 @@ _BY_ID = {Algorithm.PHILOX: PHILOX, Algorithm.THREEFRY: THREEFRY}
 _default: RandomAlgorithm = THREEFRY
 
 
-def set_default_algorithm(alg: Any) -> None:
+def set_default_algorithm(alg: str | Algorithm | int | RandomAlgorithm) -> None:
     """Make ``alg`` (``"philox"`` or ``"threefry"``) what ``"auto_select"`` means from now on:
     for ``stateless_*`` ops called without ``alg``, new Generators, and the stateful ops
     (``seedkit.uniform``, ``seedkit.nn.dropout``, ... and inside ``seedkit.function``).
@@ -108,7 +108,7 @@ def set_default_algorithm(alg: Any) -> None:
     _default = resolved
 
 
-def get_default_algorithm() -> Any:
+def get_default_algorithm() -> Algorithm | RandomAlgorithm:
     """The algorithm ``"auto_select"`` resolves to now (``Algorithm.THREEFRY`` unless
     :func:`set_default_algorithm` changed it).
 
@@ -165,7 +165,7 @@ def _resolve(alg: Any, name: str) -> RandomAlgorithm | None:
 
 def bit_generator(alg: Any, name: str = "alg") -> BitGenerator:
     """The bits of ``alg`` (anything :func:`resolve_alg` accepts): the algorithm object itself."""
-    return resolve_alg(alg, name)
+    return resolve_alg(alg, name)  # type: ignore[return-value]
 
 
 __all__ = [

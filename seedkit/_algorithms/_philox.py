@@ -165,7 +165,7 @@ class PhiloxBitGenerator(RandomAlgorithm):
         """The four words of the blocks at ``counter + (hi:lo)`` (elementwise)."""
         k0, k1, c = _split_key(key)
         lo = _u32(lo)
-        return _rounds(*add_words(c, (lo, _u32(hi))), k0, k1)
+        return _rounds(*add_words(c, (lo, _u32(hi))), k0, k1)  # type: ignore[call-arg]
 
     def random_bits(self, key: jax.Array, shape: tuple[int, ...], words: int) -> jax.Array:
         """TF's layout: ``shape`` (``words == 1``) or ``shape + (words,)`` words taken in order
@@ -191,7 +191,7 @@ class PhiloxBitGenerator(RandomAlgorithm):
         domain-separated key, so these words never coincide with :meth:`random_bits` output
         under any counter."""
         k0, k1, c = _split_key(key)
-        s0, s1, s2, s3 = _rounds(*c, k0 ^ jnp.uint32(_BLOCK_DOMAIN[0]), k1 ^ jnp.uint32(_BLOCK_DOMAIN[1]))
+        s0, s1, s2, s3 = _rounds(*c, k0 ^ jnp.uint32(_BLOCK_DOMAIN[0]), k1 ^ jnp.uint32(_BLOCK_DOMAIN[1]))  # type: ignore[call-arg]
         x0, x1 = jnp.broadcast_arrays(_u32(x0), _u32(x1))
         y0, y1, _, _ = _rounds(x1, x0, jnp.broadcast_to(s2, x0.shape), jnp.broadcast_to(s3, x0.shape), s0, s1)
         return y0, y1

@@ -183,7 +183,7 @@ def binomial(gen, key: jax.Array, shape: tuple[int, ...], dtype: Any, counts: An
     Binomial(``counts``, ``probs``) of ``shape`` and ``dtype``, parameters broadcast to the
     trailing axes of ``shape`` (see the module docstring)."""
     shape, dtype = tuple(shape), jnp.dtype(jax.dtypes.canonicalize_dtype(dtype))
-    cdt = jnp.dtype(jnp.float64) if jax.config.jax_enable_x64 else jnp.dtype(jnp.float32)
+    cdt = jnp.dtype(jnp.float64) if jax.config.jax_enable_x64 else jnp.dtype(jnp.float32)  # type: ignore[attr-defined]
     t_dtype = _param_dtype(counts, probs)
     if t_dtype.itemsize > cdt.itemsize:  # float64 parameters without x64: float32, as JAX has them
         t_dtype = cdt

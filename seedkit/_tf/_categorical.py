@@ -92,7 +92,7 @@ def categorical(gen: Any, key: jax.Array, num_samples: int, dtype: Any, logits: 
     class indices of ``dtype`` from ``logits`` ``[batch, classes]``. See the module docstring."""
     dtype = jnp.dtype(dtype)
     logits = jnp.asarray(logits)
-    x64 = bool(jax.config.jax_enable_x64)
+    x64 = bool(jax.config.jax_enable_x64)  # type: ignore[attr-defined]
     cdt = jnp.dtype(jnp.float64) if x64 else jnp.dtype(jnp.float32)
     if not jnp.issubdtype(logits.dtype, jnp.floating):
         logits = logits.astype(cdt)

@@ -194,7 +194,7 @@ def gamma(gen, key, shape: tuple[int, ...], dtype, alpha, beta) -> jax.Array:
     and any beyond the buffer are retried over the whole array."""
     dtype = jnp.dtype(dtype)
     shape = tuple(int(s) for s in shape)
-    x64 = bool(jax.config.jax_enable_x64)
+    x64 = bool(jax.config.jax_enable_x64)  # type: ignore[attr-defined]
     cdt = jnp.dtype(jnp.float64 if x64 else jnp.float32)
     n = math.prod(shape)
     if n == 0:

@@ -57,7 +57,7 @@ def _fma(a: jax.Array, b: Any, c: jax.Array) -> jax.Array:
         bh = float(np.float64(b) * _SPLITTER - (np.float64(b) * _SPLITTER - np.float64(b)))
         bl = float(np.float64(b) - bh)
     else:
-        bh, bl = _split(b)
+        bh, bl = _split(b)  # type: ignore[assignment]
     p = mul_unfusable(a, b)
     e = (((ah * bh - p) + ah * bl) + al * bh) + al * bl
     s = p + c

@@ -94,7 +94,7 @@ def poisson(gen: Any, key: jax.Array, shape: tuple[int, ...], dtype: Any, lam: A
     of ``shape`` (scalar ``lam``: every element). See the module docstring."""
     dtype = jnp.dtype(dtype)
     shape = tuple(int(d) for d in shape)
-    x64 = bool(jax.config.jax_enable_x64)
+    x64 = bool(jax.config.jax_enable_x64)  # type: ignore[attr-defined]
     cdt = jnp.dtype(jnp.float64) if x64 else jnp.dtype(jnp.float32)
     lam = jnp.asarray(lam)
     n = math.prod(shape)
