@@ -26,6 +26,9 @@ Algorithms
 Seeds for the code around seedkit
     ``set_random_seed`` (also Python's and NumPy's), ``int_seed``, ``fold_in_process``,
     ``fold_in_axis``.
+Types (the ``typing`` module, as ``jax.typing``)
+    ``SeedLike``, ``IntSeedLike``, ``IntLike``, ``ShapeLike``, ``DTypeLike``, ``AlgLike``,
+    ``ArrayLike``.
 Frameworks (optional extras, imported on their own)
     ``seedkit.keras`` (Keras 3 layers), ``seedkit.nnx`` (Flax NNX).
 
@@ -40,7 +43,7 @@ Example:
     (2,)
 """
 
-from seedkit import nn
+from seedkit import nn, typing
 from seedkit._algorithms import Algorithm, get_default_algorithm, set_default_algorithm
 from seedkit.function import function
 from seedkit.generator import Generator, GeneratorTraceError, get_global_generator, set_global_generator
@@ -129,5 +132,6 @@ __all__ = [
     "stateless_truncated_normal",
     "stateless_uniform",
     "truncated_normal",
+    "typing",
     "uniform",
 ]
