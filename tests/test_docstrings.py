@@ -21,9 +21,10 @@ UNDOCUMENTED_PARAMS = {"self", "cls"}
 def _public_callables() -> dict[str, object]:
     found: dict[str, object] = {}
     for name in MODULES:
-        if name == "seedkit.nnx":
-            pytest.importorskip("flax")
-        module = importlib.import_module(name)  # seedkit.keras chooses Keras's JAX backend
+        if name in ("seedkit.keras", "seedkit.nnx"):  # optional extras; seedkit.keras picks JAX
+            module = pytest.importorskip(name)
+        else:
+            module = importlib.import_module(name)
         for attr in module.__all__:
             obj = getattr(module, attr)
             if callable(obj) and not inspect.ismodule(obj):
