@@ -101,10 +101,24 @@ class _Draws:
         """Every value of the integer ``dtype`` equally likely. The default, TF's uint64, is
         uint32 while ``jax_enable_x64`` is off (without a warning).
 
+        Args:
+            shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+            dtype: int32, int64, uint32 or uint64 (the default; uint32 without ``jax_enable_x64``).
+            name: Accepted for TF compatibility and ignored.
+
+        Returns:
+            An array of ``shape`` and ``dtype``. The Generator's state advances by one draw.
+
+        Raises:
+            TypeError: A float or unknown ``dtype``.
+            ValueError: A ``shape`` that is not 1-D or has a negative dimension.
+            seedkit.GeneratorTraceError: A Generator closed over by a JAX transformation it was not
+                passed into, as for :meth:`normal`.
+
         Example:
             >>> from seedkit.generator import Generator
-            >>> Generator.from_seed(1).uniform_full_int([2]).shape
-            (2,)
+            >>> Generator.from_seed(1).uniform_full_int([2]).dtype
+            dtype('uint32')
         """
         if dtype is _DEFAULT_FULL_INT:
             dtype = jax.dtypes.canonicalize_dtype(jnp.uint64)
@@ -158,6 +172,22 @@ class _Draws:
     ) -> jax.Array:
         """Normal values restricted to ``(mean - 2 stddev, mean + 2 stddev)``.
 
+        Args:
+            shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+            mean: The mean, a number or an array that broadcasts to ``shape`` (default 0).
+            stddev: The standard deviation, likewise (default 1).
+            dtype: float16, bfloat16, float32 (the default) or float64 (with ``jax_enable_x64``).
+            name: Accepted for TF compatibility and ignored.
+
+        Returns:
+            An array of ``shape`` and ``dtype``. The Generator's state advances by one draw.
+
+        Raises:
+            TypeError: An integer or unknown ``dtype``; a ``mean`` or ``stddev`` that is not real.
+            ValueError: A ``mean`` or ``stddev`` that does not broadcast to ``shape``; a bad ``shape``.
+            seedkit.GeneratorTraceError: A Generator closed over by a JAX transformation it was not
+                passed into, as for :meth:`normal`.
+
         Example:
             >>> from seedkit.generator import Generator
             >>> bool((abs(Generator.from_seed(1).truncated_normal([100])) < 2).all())
@@ -176,10 +206,26 @@ class _Draws:
         """Binomial(``counts``, ``probs``) samples, parameters broadcast to ``shape``
         (``stateless_binomial``'s rules). Under philox, TF's values and state.
 
+        Args:
+            shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+            counts: The number of trials, non-negative, a number or an array broadcasting to ``shape``.
+            probs: The success probability, likewise (clipped to ``[0, 1]``, as in TF).
+            dtype: int32 (the default), int64 or a float dtype.
+            name: Accepted for TF compatibility and ignored.
+
+        Returns:
+            An array of ``shape`` and ``dtype``, each value in ``[0, counts]``. The Generator's state advances by one draw.
+
+        Raises:
+            TypeError: Another ``dtype`` (unsigned ones included).
+            ValueError: A ``counts`` or ``probs`` that does not broadcast to ``shape``; negative ``counts``.
+            seedkit.GeneratorTraceError: A Generator closed over by a JAX transformation it was not
+                passed into, as for :meth:`normal`.
+
         Example:
             >>> from seedkit.generator import Generator
-            >>> Generator.from_seed(1).binomial([4], counts=10.0, probs=0.5).shape
-            (4,)
+            >>> Generator.from_seed(1).binomial([4], counts=10.0, probs=0.5).tolist()
+            [3, 7, 6, 8]
         """
         dtype = _checks.dtype(dtype, (*_checks.FLOATS, jnp.int32, jnp.int64))
         if self._alg.float32_list_params:  # TF computes in probs' dtype: float32 for Python lists
@@ -192,6 +238,21 @@ class _Draws:
         self, logits: ArrayLike, num_samples: IntLike, dtype: DTypeLike | None = None, name: str | None = None
     ) -> jax.Array:
         """Class indices ``[batch, num_samples]`` drawn from ``logits`` ``[batch, classes]``.
+
+        Args:
+            logits: A 2-D float array ``[batch, classes]`` of unnormalized log-probabilities.
+            num_samples: How many draws per row: a non-negative Python or NumPy int.
+            dtype: int32 or int64 (the default; int32 while ``jax_enable_x64`` is off).
+            name: Accepted for TF compatibility and ignored.
+
+        Returns:
+            An integer array ``[batch, num_samples]`` of class indices. The Generator's state advances by one draw.
+
+        Raises:
+            TypeError: Integer ``logits``; a ``num_samples`` that is not an int; another ``dtype``.
+            ValueError: ``logits`` not 2-D or with no class; a negative ``num_samples``.
+            seedkit.GeneratorTraceError: A Generator closed over by a JAX transformation it was not
+                passed into, as for :meth:`normal`.
 
         Example:
             >>> import jax.numpy as jnp
@@ -211,17 +272,71 @@ class _Draws:
         name: str | None = None,
     ) -> jax.Array:
         """Gamma(``alpha``, rate ``beta``) samples; ``shape`` ends with the parameters' shape.
-        Differentiable in ``alpha`` and ``beta`` (see :func:`seedkit.stateless_gamma`)."""
+        Differentiable in ``alpha`` and ``beta`` (see :func:`seedkit.stateless_gamma`).
+
+        Args:
+            shape: The output shape; it ends with the broadcast shape of ``alpha`` and ``beta``.
+            alpha: The shape (concentration) parameter, a non-negative number or array.
+            beta: The rate, a positive number or array (``None``, the default, means 1).
+            dtype: float16, bfloat16, float32 (the default) or float64 (with ``jax_enable_x64``).
+            name: Accepted for TF compatibility and ignored.
+
+        Returns:
+            A positive array of ``shape`` and ``dtype``. The Generator's state advances by one draw.
+
+        Raises:
+            ValueError: A ``shape`` that does not end with the parameters' shape; a negative
+                ``alpha`` or a non-positive ``beta``.
+            seedkit.GeneratorTraceError: A Generator closed over by a JAX transformation it was not
+                passed into, as for :meth:`normal`.
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(1).gamma([2, 2], alpha=[0.5, 3.0]).shape
+            (2, 2)
+        """
         return self._draw(*_validated(_args.gamma_args, shape, alpha, beta, dtype))
 
     def poisson(
         self, shape: ShapeLike, lam: ArrayLike, dtype: DTypeLike = jnp.int32, name: str | None = None
     ) -> jax.Array:
-        """Poisson(``lam``) samples; ``shape`` ends with ``lam``'s shape."""
+        """Poisson(``lam``) samples; ``shape`` ends with ``lam``'s shape.
+
+        Args:
+            shape: The output shape; it ends with ``lam``'s shape.
+            lam: The rate, a non-negative number or array.
+            dtype: int32 (the default), int64 or a float dtype.
+            name: Accepted for TF compatibility and ignored.
+
+        Returns:
+            An array of ``shape`` and ``dtype`` of non-negative counts. The Generator's state advances by one draw.
+
+        Raises:
+            ValueError: A ``shape`` that does not end with ``lam``'s shape; a negative ``lam``.
+            seedkit.GeneratorTraceError: A Generator closed over by a JAX transformation it was not
+                passed into, as for :meth:`normal`.
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> Generator.from_seed(1).poisson([3], lam=2.0).tolist()
+            [1, 2, 4]
+        """
         return self._draw(*_validated(_args.poisson_args, shape, lam, dtype))
 
     def shuffle(self, value: ArrayLike, name: str | None = None) -> jax.Array:
         """``value`` with its first axis randomly permuted (``tf.random.shuffle``).
+
+        Args:
+            value: An array or nested list of numbers or booleans (a scalar comes back as it is).
+            name: Accepted for TF compatibility and ignored.
+
+        Returns:
+            An array of ``value``'s shape and dtype, its rows in a random order. The Generator's state advances by one draw.
+
+        Raises:
+            TypeError: A ``value`` of strings or objects.
+            seedkit.GeneratorTraceError: A Generator closed over by a JAX transformation it was not
+                passed into, as for :meth:`normal`.
 
         Example:
             >>> import jax.numpy as jnp
@@ -235,10 +350,22 @@ class _Draws:
         """A random permutation of ``range(x)`` for an int ``x``, else :meth:`shuffle` of ``x``
         (NumPy's ``Generator.permutation``).
 
+        Args:
+            x: A non-negative int (Python, NumPy or a concrete scalar array), or an array of rank 1
+                or more.
+
+        Returns:
+            A permutation of ``arange(x)`` (int64; int32 without ``jax_enable_x64``), or ``x``
+                shuffled along its first axis. The Generator's state advances by one draw.
+
+        Raises:
+            TypeError: A scalar ``x`` that is not an int.
+            ValueError: A negative int ``x``.
+
         Example:
             >>> from seedkit.generator import Generator
-            >>> sorted(Generator.from_seed(1).permutation(4).tolist())
-            [0, 1, 2, 3]
+            >>> Generator.from_seed(1).permutation(4).tolist()
+            [1, 0, 2, 3]
         """
         if _is_int(x) or (
             isinstance(x, (np.ndarray, jax.Array))

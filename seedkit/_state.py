@@ -280,6 +280,14 @@ class RandomState:
     For checkpoints that hold JSON rather than pickles (orbax's ``JsonSave``), :meth:`to_json`
     gives a JSON-able dict, which ``set_state`` and :meth:`from_json` take back.
 
+    Attributes:
+        global_seed: The global seed, or ``None``.
+        op_seed_stream: The op-seed stream's ``random.Random`` state.
+        unseeded_draws: How many unseeded draws were made.
+        counters: The per-op counters.
+        holders: The snapshots of registered state holders (compiled functions, ...).
+        version: The snapshot format's version.
+
     Example:
         >>> import json, seedkit
         >>> seedkit.set_seed(5)
@@ -299,12 +307,27 @@ class RandomState:
 
     def to_json(self) -> dict[str, Any]:
         """This snapshot as a dict that ``json.dumps`` can write and :meth:`from_json` (or
-        ``seedkit.set_state``) reads back exactly; format in ``seedkit/_state_json.py``."""
+        ``seedkit.set_state``) reads back exactly; format in ``seedkit/_state_json.py``.
+
+        Returns:
+            A dict of JSON types (str, int, list, dict) only.
+        """
         return _state_json.encode(self)
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> RandomState:
-        """The snapshot that :meth:`to_json` returned as ``obj`` (after a JSON round trip)."""
+        """The snapshot that :meth:`to_json` returned as ``obj`` (after a JSON round trip).
+
+        Args:
+            obj: The dict ``to_json()`` returned, or its ``json.loads`` copy.
+
+        Returns:
+            The ``RandomState`` it encodes.
+
+        Raises:
+            TypeError: An ``obj`` that is not a mapping.
+            ValueError: A mapping that is not a seedkit state (or of an unknown format version).
+        """
         if not isinstance(obj, Mapping):
             raise TypeError(
                 f"`obj` must be the dict RandomState.to_json() returned; got {type(obj).__name__}."

@@ -238,6 +238,16 @@ class Generator(_Draws):
         a typed key under ``alg="philox"``, a key of another implementation (e.g. ``"rbg"``) and
         anything that is not a single typed key raise, naming ``key``.
 
+        Args:
+            key: A single typed threefry key (``threefry2x32``), concrete or traced.
+            alg: Threefry (``None``, the default, means the default algorithm, which must be it).
+
+        Returns:
+            A new Generator, counter 0.
+
+        Raises:
+            TypeError: A ``key`` that is not a typed key, of another implementation, or under philox.
+
         Example:
             >>> import jax, seedkit
             >>> from seedkit.generator import Generator
@@ -255,6 +265,16 @@ class Generator(_Draws):
     @classmethod
     def from_non_deterministic_state(cls, alg: AlgLike = None) -> Generator:
         """A Generator whose every state word comes from the OS's entropy source.
+
+        Args:
+            alg: The algorithm, as for :meth:`from_seed` (``None``: the default algorithm).
+
+        Returns:
+            A new Generator with a state no run repeats.
+
+        Raises:
+            RuntimeError: A call while ``enable_op_determinism()`` is in effect (as in TF).
+            seedkit.TracingError: A call inside plain ``jax.jit`` (use ``seedkit.function``).
 
         Example:
             >>> from seedkit.generator import Generator
@@ -285,6 +305,18 @@ class Generator(_Draws):
         threefry, 4 for philox), or TF's int64 list (``[c]`` for threefry, ``[c_lo, c_hi]``
         for philox).
 
+        Args:
+            key: An integer in ``[-2**63, 2**64)`` or 2 uint32 words.
+            counter: An integer, its uint32 words, or TF's int64 list, as above.
+            alg: The algorithm (required, as in TF): ``"threefry"``, ``"philox"``, ...
+
+        Returns:
+            A new Generator with that key and counter.
+
+        Raises:
+            TypeError: A non-integer ``key`` or ``counter``.
+            ValueError: A ``key`` or ``counter`` out of range or of the wrong size; an unknown ``alg``.
+
         Example:
             >>> from seedkit.generator import Generator
             >>> g = Generator.from_key_counter(1234, [5678, 0], alg="philox")
@@ -300,6 +332,17 @@ class Generator(_Draws):
         threefry, 6 for philox), or TF's int64 state (2 values for threefry, 3 for philox), or a
         Generator's pytree leaves (``[state]``: what orbax's ``restore(path)`` gives for a
         Generator saved in a checkpoint and restored without a target).
+
+        Args:
+            state: The state, in one of the forms above.
+            alg: The algorithm the state belongs to (required, as in TF).
+
+        Returns:
+            A new Generator in that state.
+
+        Raises:
+            TypeError: A ``state`` that does not hold integers.
+            ValueError: A ``state`` of the wrong size for ``alg``; an unknown ``alg``.
 
         Example:
             >>> import numpy as np
@@ -377,6 +420,13 @@ class Generator(_Draws):
     def reset(self, state: ArrayLike) -> None:
         """Set the state (same forms as :meth:`from_state`).
 
+        Args:
+            state: The new state, for this Generator's algorithm.
+
+        Raises:
+            TypeError: A ``state`` that does not hold integers.
+            ValueError: A ``state`` of the wrong size.
+
         Example:
             >>> from seedkit.generator import Generator
             >>> g = Generator.from_seed(1)
@@ -390,13 +440,37 @@ class Generator(_Draws):
             self._write_state(jnp.asarray(words, jnp.uint32))
 
     def reset_from_seed(self, seed: IntSeedLike) -> None:
-        """Set the state that :meth:`from_seed` would give for ``seed``."""
+        """Set the state that :meth:`from_seed` would give for ``seed``.
+
+        Args:
+            seed: An integer or a shape-``[2]`` seed, as for :meth:`from_seed`.
+
+        Raises:
+            TypeError: A ``seed`` that is not an integer or a pair of them.
+            ValueError: A seed not of shape ``[2]`` or out of range.
+
+        Example:
+            >>> from seedkit.generator import Generator
+            >>> g = Generator.from_seed(3)
+            >>> _ = g.normal([2]); g.reset_from_seed(3)
+            >>> g.state.tolist() == Generator.from_seed(3).state.tolist()
+            True
+        """
         words = seed_state(seed, self._alg)
         with self._lock:
             self._write_state(jnp.asarray(words, jnp.uint32))
 
     def reset_from_key_counter(self, key: ArrayLike, counter: ArrayLike) -> None:
-        """Set the state from a key and a counter (forms as in :meth:`from_key_counter`)."""
+        """Set the state from a key and a counter (forms as in :meth:`from_key_counter`).
+
+        Args:
+            key: An integer or 2 uint32 words.
+            counter: An integer, its uint32 words, or TF's int64 list.
+
+        Raises:
+            TypeError: A non-integer ``key`` or ``counter``.
+            ValueError: A ``key`` or ``counter`` out of range or of the wrong size.
+        """
         words = key_counter_state(key, counter, self._alg)
         with self._lock:
             self._write_state(words)
@@ -405,6 +479,13 @@ class Generator(_Draws):
         """Advance the counter as ``delta`` draws would: threefry adds ``delta``; philox adds
         ``256 * delta`` to its 128-bit counter (TF's rule). ``delta`` is an int in
         ``[0, 2**64)``. (TF returns the old state; this returns None: read ``state`` first.)
+
+        Args:
+            delta: How many draws to skip, a Python or NumPy int in ``[0, 2**64)``.
+
+        Raises:
+            TypeError: A ``delta`` that is not a static int.
+            ValueError: A ``delta`` outside ``[0, 2**64)``.
 
         Example:
             >>> from seedkit.generator import Generator
@@ -429,12 +510,22 @@ class Generator(_Draws):
         seed): int64, or int32 while ``jax_enable_x64`` is off. One draw. Under philox, TF's
         values (int64 keys over zeros), which need ``jax_enable_x64``.
 
+        Args:
+            count: How many seeds, a positive static int (default 1).
+
+        Returns:
+            An integer array of shape ``[2, count]``.
+
+        Raises:
+            TypeError: A ``count`` that is not a static int.
+            ValueError: A ``count`` below 1; philox without ``jax_enable_x64``.
+
         Example:
             >>> import seedkit
             >>> from seedkit.generator import Generator
-            >>> seeds = Generator.from_seed(1).make_seeds(3)
-            >>> seeds.shape
-            (2, 3)
+            >>> seeds = Generator.from_seed(1).make_seeds(2)
+            >>> seeds.tolist()
+            [[2013536271, 766846072], [1297005550, -1939611593]]
             >>> seedkit.stateless_uniform([2], seed=seeds[:, 0]).shape
             (2,)
         """
@@ -455,6 +546,16 @@ class Generator(_Draws):
         reproducible from this one's state. Their keys are one draw of this Generator (which
         advances by one; under philox by ``256 * count``, TF's children and state); their
         counters start at 0.
+
+        Args:
+            count: How many Generators, a positive static int (default 1).
+
+        Returns:
+            A list of ``count`` new Generators of this one's algorithm.
+
+        Raises:
+            TypeError: A ``count`` that is not a static int.
+            ValueError: A ``count`` below 1.
 
         Example:
             >>> from seedkit.generator import Generator
@@ -527,6 +628,12 @@ def get_global_generator() -> Generator:
     """The global Generator, created on first use from non-deterministic state
     (``tf.random.get_global_generator``). ``set_seed`` does not touch it, as in TF.
 
+    Returns:
+        The process-wide Generator (the same object until ``set_global_generator`` replaces it).
+
+    Raises:
+        RuntimeError: Its first creation while ``enable_op_determinism()`` is in effect.
+
     Example:
         >>> from seedkit.generator import get_global_generator
         >>> get_global_generator() is get_global_generator()
@@ -570,6 +677,12 @@ def set_global_generator(generator: Generator | None) -> None:
     once more to make closed-over Generators inputs) and threads that object from then on, as
     TF's compiled functions keep the one they traced with; unlike TF it does not raise when
     the global one is replaced later. Set the new one before calling compiled functions.
+
+    Args:
+        generator: A ``seedkit.Generator``, or ``None``.
+
+    Raises:
+        TypeError: Anything else.
 
     Example:
         >>> from seedkit.generator import Generator, get_global_generator, set_global_generator

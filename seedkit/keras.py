@@ -188,8 +188,15 @@ class SeedState(keras.layers.Layer):
     """Random state for seedkit ops in a Keras layer, kept in a non-trainable ``uint32[4]``
     variable (``variable``) that Keras threads through ``fit``/``evaluate``/``predict`` and
     saves with the weights. Make it in the layer's ``__init__`` and draw in ``with self.state:``
-    (module docstring). ``seed``: an op seed, with ``seedkit.set_seed``'s rules; None takes
-    the next op seed of the global seed (fresh entropy without one).
+    (module docstring).
+
+    Args:
+        seed: An op seed (an integer), with ``seedkit.set_seed``'s rules; ``None`` (the default)
+            takes the next op seed of the global seed (fresh entropy without one).
+        **kwargs: Keras ``Layer`` arguments (``name``, ...).
+
+    Raises:
+        TypeError: A ``seed`` that is not an integer or ``None``.
 
     Example:
         >>> import seedkit, seedkit.keras
@@ -247,8 +254,16 @@ class SeedState(keras.layers.Layer):
 @keras.saving.register_keras_serializable(package="seedkit")
 class Dropout(keras.layers.Layer):
     """``keras.layers.Dropout`` with ``seedkit.nn.dropout`` (TF's masks and scale): active
-    when called with ``training=True`` (as in ``fit``), the identity otherwise. ``seed``: the
-    op seed of its :class:`SeedState` (``self.seed_state``).
+    when called with ``training=True`` (as in ``fit``), the identity otherwise.
+
+    Args:
+        rate: The drop probability, a float in ``[0, 1)``.
+        noise_shape: The mask's shape, as for ``seedkit.nn.dropout`` (``None``: the input's).
+        seed: The op seed of its :class:`SeedState` (``self.seed_state``), or ``None``.
+        **kwargs: Keras ``Layer`` arguments (``name``, ...).
+
+    Raises:
+        ValueError: A ``rate`` outside ``[0, 1)``.
 
     Example:
         >>> import jax.numpy as jnp, seedkit.keras

@@ -140,6 +140,23 @@ def dropout(
     (``tf.nn.dropout``). ``seed`` is the op seed, with ``seedkit.set_seed``'s rules (module
     docstring); calls with the same seed continue one counter.
 
+    Args:
+        x: A floating-point array (or a list of floats).
+        rate: The drop probability: a number in ``[0, 1)`` or a scalar float array (traced too).
+        noise_shape: The mask's shape, which broadcasts to ``x``'s (``None`` entries: ``x``'s
+            dimension); ``None`` (the default) is ``x``'s shape.
+        seed: The op seed (an integer or ``None``), as for ``seedkit.uniform``.
+        name: Accepted for TF compatibility and ignored.
+
+    Returns:
+        An array of ``x``'s shape and dtype: zeros and the kept values times ``1 / (1 - rate)``.
+
+    Raises:
+        TypeError: A non-float ``x``; a non-float ``rate``; a ``seed`` that is not an integer.
+        ValueError: A ``rate`` outside ``[0, 1)`` or not a scalar; a ``noise_shape`` that does
+            not broadcast to ``x``'s shape.
+        seedkit.TracingError: A call inside plain ``jax.jit``/``vmap`` (use ``seedkit.function``).
+
     Example:
         >>> import jax.numpy as jnp
         >>> from seedkit.nn import dropout
@@ -183,6 +200,22 @@ def stateless_dropout(
     """Dropout as a pure function of ``seed`` (``tf.nn.experimental.stateless_dropout``, same
     argument order). Works under ``jax.jit``/``vmap`` with traced ``x``, ``seed`` and ``rate``.
     ``seed`` may be a typed key, as for the ``stateless_*`` ops (``seedkit.key(x)`` for ``x``).
+
+    Args:
+        x: A floating-point array (or a list of floats).
+        rate: The drop probability: a number in ``[0, 1)`` or a scalar float array (traced too).
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``seedkit.stateless_uniform``.
+        rng_alg: The algorithm, as ``alg`` for ``stateless_uniform`` (``None``: the default).
+        noise_shape: The mask's shape, as for :func:`dropout`.
+        name: Accepted for TF compatibility and ignored.
+
+    Returns:
+        An array of ``x``'s shape and dtype: zeros and the kept values times ``1 / (1 - rate)``.
+
+    Raises:
+        TypeError: A non-float ``x`` or ``rate``; a float or bool seed.
+        ValueError: A ``rate`` outside ``[0, 1)``; a bad ``noise_shape``; a seed not of shape
+            ``[2]``; an unknown ``rng_alg``.
 
     Example:
         >>> import jax.numpy as jnp

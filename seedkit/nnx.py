@@ -139,7 +139,13 @@ def _argnames(value: Any) -> tuple[str, ...]:
 
 class Jit:
     """A compiled function that threads seedkit's random state and NNX graph nodes; see
-    :func:`jit`."""
+    :func:`jit`, which makes it.
+
+    Args:
+        fun: The function to compile.
+        vmap_randomness: ``"different"`` or ``"same"``, as for :func:`jit`.
+        jit_options: The ``jax.jit`` options, as for :func:`jit`.
+    """
 
     def __init__(
         self, fun: Callable, vmap_randomness: Literal["different", "same"], jit_options: dict
@@ -256,6 +262,17 @@ def jit(
     options pass through, except ``donate_*`` and ``in/out_shardings`` (``TypeError``).
     ``vmap_randomness``: as in ``seedkit.function``.
 
+    Args:
+        fun: The function to compile; omit it for a decorator with options.
+        vmap_randomness: ``"different"`` (the default) or ``"same"``, as for ``seedkit.function``.
+        **jit_options: Passed to ``jax.jit`` (``static_argnums``, ``static_argnames``, ...).
+
+    Returns:
+        A :class:`Jit`, called like ``fun``; without ``fun``, a decorator that makes one.
+
+    Raises:
+        TypeError: A ``fun`` that is not callable; a ``donate_*`` or ``in/out_shardings`` option.
+
     Example:
         >>> import jax.numpy as jnp, seedkit, seedkit.nnx
         >>> from flax import nnx
@@ -292,6 +309,15 @@ def generator_from_stream(stream: nnx.RngStream) -> Generator:
     stream does. Raises (``TypeError``/``ValueError``, the stream unchanged) for anything but a
     single threefry-keyed stream.
 
+    Args:
+        stream: An ``nnx.RngStream`` with a threefry key (``rngs.dropout``, ``rngs["params"]``).
+
+    Returns:
+        A new threefry ``seedkit.Generator``; ``stream.count`` has advanced by one.
+
+    Raises:
+        TypeError: A ``stream`` that is not an ``nnx.RngStream`` (an ``nnx.Rngs`` included).
+
     Example:
         >>> from flax import nnx
         >>> import seedkit.nnx
@@ -319,6 +345,16 @@ def stream_from_generator(gen: Generator, tag: str = "default") -> nnx.RngStream
     """An ``nnx.RngStream`` (count 0, tag ``tag``) whose threefry key data are two ``uint32``
     words from one draw of ``gen`` (``uniform_full_int``); ``gen`` advances by that draw.
 
+    Args:
+        gen: The ``seedkit.Generator`` to draw the key from.
+        tag: The stream's tag, a str (default ``"default"``).
+
+    Returns:
+        A new ``nnx.RngStream`` at count 0.
+
+    Raises:
+        TypeError: A ``gen`` that is not a ``seedkit.Generator``; a ``tag`` that is not a str.
+
     Example:
         >>> import seedkit, seedkit.nnx
         >>> g = seedkit.Generator.from_seed(1)
@@ -337,6 +373,17 @@ def rngs_from_generator(gen: Generator, *names: str) -> nnx.Rngs:
     threefry keys come from one draw of ``gen`` (two ``uint32`` words per stream, in the order
     of ``names``); ``gen`` advances by that one draw. Use it to initialize Modules from seedkit's
     seeds: ``Model(rngs=rngs_from_generator(seedkit.Generator.from_seed(0), "params", "dropout"))``.
+
+    Args:
+        gen: The ``seedkit.Generator`` to draw the keys from.
+        *names: The streams' names, distinct strings (none: one stream, ``"default"``).
+
+    Returns:
+        A new ``nnx.Rngs`` with one stream per name.
+
+    Raises:
+        TypeError: A ``gen`` that is not a ``seedkit.Generator``.
+        ValueError: ``names`` that are not distinct strings.
 
     Example:
         >>> import seedkit, seedkit.nnx

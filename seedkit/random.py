@@ -211,6 +211,23 @@ def truncated_normal(
 ) -> jax.Array:
     """Normal values within two standard deviations of ``mean`` (``tf.random.truncated_normal``).
 
+    Args:
+        shape: The output shape: a 1-D sequence of non-negative ints (or a 1-D integer array).
+        mean: The mean, a number or an array that broadcasts to ``shape`` (default 0).
+        stddev: The standard deviation, likewise (default 1).
+        dtype: float16, bfloat16, float32 (the default) or float64 (with ``jax_enable_x64``).
+        seed: The op seed (an integer or ``None``), as for ``uniform``.
+        name: Accepted for TF compatibility and ignored.
+
+    Returns:
+        An array of ``shape`` and ``dtype`` inside ``(mean - 2 stddev, mean + 2 stddev)``.
+
+    Raises:
+        TypeError: A ``seed`` that is not an integer; an integer ``dtype``; a non-real ``mean``.
+        ValueError: A ``mean`` or ``stddev`` that does not broadcast to ``shape``; a bad ``shape``.
+        RuntimeError: No seed at all under ``enable_op_determinism()``, as for ``uniform``.
+        seedkit.TracingError: A call while JAX traces, as for ``uniform``.
+
     Example:
         >>> from seedkit.random import truncated_normal
         >>> bool((abs(truncated_normal([100], seed=3)) < 2).all())
@@ -247,8 +264,23 @@ def categorical(
     name: str | None = None,
 ) -> jax.Array:
     """Class indices drawn from ``logits`` of shape ``[batch, classes]``, returning
-    ``[batch, num_samples]`` (``tf.random.categorical``). ``dtype`` defaults to int64 (int32
-    while ``jax_enable_x64`` is off).
+    ``[batch, num_samples]`` (``tf.random.categorical``).
+
+    Args:
+        logits: A 2-D float array ``[batch, classes]`` of unnormalized log-probabilities.
+        num_samples: How many draws per row: a non-negative Python or NumPy int.
+        dtype: int32 or int64 (the default; int32 while ``jax_enable_x64`` is off).
+        seed: The op seed (an integer or ``None``), as for ``uniform``.
+        name: Accepted for TF compatibility and ignored.
+
+    Returns:
+        An integer array ``[batch, num_samples]`` of class indices in ``[0, classes)``.
+
+    Raises:
+        TypeError: A non-integer ``seed`` or ``num_samples``; integer ``logits``; another ``dtype``.
+        ValueError: ``logits`` not 2-D or with no class; a negative ``num_samples``.
+        RuntimeError: No seed at all under ``enable_op_determinism()``, as for ``uniform``.
+        seedkit.TracingError: A call while JAX traces, as for ``uniform``.
 
     Example:
         >>> import jax.numpy as jnp
@@ -284,6 +316,23 @@ def gamma(
     distribution, so the output shape is ``shape + broadcast_shape(alpha, beta)``. The samples
     are differentiable in ``alpha`` and ``beta``, as TF's (inside ``seedkit.function``).
 
+    Args:
+        shape: The number of samples per distribution, a 1-D sequence of non-negative ints.
+        alpha: The shape (concentration) parameter, a non-negative number or array.
+        beta: The rate, a positive number or array (``None``, the default, means 1).
+        dtype: float16, bfloat16, float32 (the default) or float64 (with ``jax_enable_x64``).
+        seed: The op seed (an integer or ``None``), as for ``uniform``.
+        name: Accepted for TF compatibility and ignored.
+
+    Returns:
+        A positive array of shape ``shape + broadcast_shape(alpha, beta)`` and ``dtype``.
+
+    Raises:
+        TypeError: A ``seed`` that is not an integer; an integer ``dtype``; a non-real parameter.
+        ValueError: A negative ``alpha``, a non-positive ``beta``, or the two not broadcasting.
+        RuntimeError: No seed at all under ``enable_op_determinism()``, as for ``uniform``.
+        seedkit.TracingError: A call while JAX traces, as for ``uniform``.
+
     Example:
         >>> from seedkit.random import gamma
         >>> gamma([10], alpha=[0.5, 1.5], seed=1).shape
@@ -311,6 +360,22 @@ def poisson(
     """Poisson(``lam``) samples (``tf.random.poisson``): ``shape`` samples per rate, so the
     output shape is ``shape + lam.shape``.
 
+    Args:
+        shape: The number of samples per rate, a 1-D sequence of non-negative ints.
+        lam: The rate, a non-negative number or array.
+        dtype: A float dtype (float32, the default) or int32 or int64.
+        seed: The op seed (an integer or ``None``), as for ``uniform``.
+        name: Accepted for TF compatibility and ignored.
+
+    Returns:
+        An array of shape ``shape + lam.shape`` and ``dtype`` of non-negative counts.
+
+    Raises:
+        TypeError: A ``seed`` that is not an integer; a ``lam`` that is not real.
+        ValueError: A negative ``lam``.
+        RuntimeError: No seed at all under ``enable_op_determinism()``, as for ``uniform``.
+        seedkit.TracingError: A call while JAX traces, as for ``uniform``.
+
     Example:
         >>> from seedkit.random import poisson
         >>> poisson([10], lam=[5.0, 15.0], seed=1).shape
@@ -327,6 +392,19 @@ def poisson(
 
 def shuffle(value: ArrayLike, seed: IntLike | None = None, name: str | None = None) -> jax.Array:
     """``value`` with its first axis randomly permuted (``tf.random.shuffle``).
+
+    Args:
+        value: An array or nested list of numbers or booleans (a scalar comes back as it is).
+        seed: The op seed (an integer or ``None``), as for ``uniform``.
+        name: Accepted for TF compatibility and ignored.
+
+    Returns:
+        An array of ``value``'s shape and dtype, its rows in a random order.
+
+    Raises:
+        TypeError: A ``seed`` that is not an integer; a ``value`` of strings or objects.
+        RuntimeError: No seed at all under ``enable_op_determinism()``, as for ``uniform``.
+        seedkit.TracingError: A call while JAX traces, as for ``uniform``.
 
     Example:
         >>> from seedkit.random import shuffle
@@ -455,7 +533,11 @@ def disable_op_determinism() -> None:
 
 
 def is_op_determinism_enabled() -> bool:
-    """Whether :func:`enable_op_determinism` is in effect."""
+    """Whether :func:`enable_op_determinism` is in effect.
+
+    Returns:
+        ``True`` between ``enable_op_determinism()`` and ``disable_op_determinism()``.
+    """
     return _state.determinism_enabled()
 
 
@@ -463,6 +545,9 @@ def get_state() -> RandomState:
     """A picklable snapshot of the global random state: the global seed, the op-seed stream's
     position, every per-op counter and the counters of compiled functions. The determinism
     switch is configuration and is not included.
+
+    Returns:
+        A ``RandomState``, for :func:`set_state` (pickle it, or save its ``to_json()``).
 
     Example:
         >>> from seedkit.random import get_state, set_seed, set_state, uniform
@@ -480,7 +565,15 @@ def set_state(state: RandomState | Mapping[str, Any]) -> None:
     """Resume from a :func:`get_state` snapshot, in this process or another one: the following
     calls give exactly the numbers they gave after the snapshot was taken. ``state`` may also be
     the dict ``get_state().to_json()`` returned, after a JSON round trip (orbax's ``JsonSave``
-    and ``JsonRestore``). Nothing changes if ``state`` is invalid."""
+    and ``JsonRestore``). Nothing changes if ``state`` is invalid.
+
+    Args:
+        state: A ``RandomState`` from :func:`get_state`, or the dict its ``to_json()`` gave.
+
+    Raises:
+        TypeError: A ``state`` that is neither.
+        ValueError: A mapping that is not a seedkit state (or of an unknown format version).
+    """
     _state.restore(state)
 
 
@@ -497,6 +590,17 @@ def fork_rng(seed: IntLike | None = _KEEP_SEED) -> Iterator[None]:
 
     ``fork_rng(seed)`` calls ``set_seed(seed)`` as the block starts (``None`` clears the global
     seed); the global Generator is left as it was, as ``set_seed`` leaves it.
+
+    Args:
+        seed: The global seed for the block (an integer, or ``None`` for none); left out, the
+            block starts from the current state.
+
+    Returns:
+        A context manager; it yields ``None``.
+
+    Raises:
+        TypeError: A ``seed`` that is not an integer or ``None`` (on entering the block).
+        ValueError: A ``seed`` outside the int64 range.
 
     Example:
         >>> from seedkit.random import fork_rng, get_seed, set_seed, uniform

@@ -37,6 +37,13 @@ def set_random_seed(seed: IntLike) -> None:
     libraries draw from those. NumPy takes the seed modulo ``2**32`` (its range). ``seedkit``
     itself never reads them; use :func:`set_seed` to leave them alone.
 
+    Args:
+        seed: A Python or NumPy integer in the int64 range.
+
+    Raises:
+        TypeError: A ``seed`` that is not an integer.
+        ValueError: A ``seed`` outside the int64 range.
+
     Example:
         >>> import random, seedkit
         >>> seedkit.set_random_seed(3); a = random.random()
@@ -57,6 +64,12 @@ def int_seed() -> int:
     global seed it is fresh entropy (``RuntimeError`` under :func:`enable_op_determinism`, and in
     a job of several processes before :func:`share_entropy`).
 
+    Returns:
+        A Python ``int`` in ``[0, 2**31 - 1]``.
+
+    Raises:
+        RuntimeError: No global seed while ``enable_op_determinism()`` is in effect.
+
     Example:
         >>> import seedkit
         >>> seedkit.set_seed(1234); a = seedkit.int_seed()
@@ -75,6 +88,16 @@ def fold_in_process(seed: SeedLike) -> jax.Array:
     process of a ``jax.distributed`` job from one seed shared by all, for data that must differ
     between processes (their shard of a data set, their dropout masks of local batches).
 
+    Args:
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+
+    Returns:
+        A new shape-``[2]`` int32 seed, ``stateless_fold_in(seed, jax.process_index())``.
+
+    Raises:
+        TypeError: A float or bool seed, as for ``stateless_fold_in``.
+        ValueError: A scalar seed or one not of shape ``[2]``, as for ``stateless_fold_in``.
+
     Example:
         >>> import seedkit
         >>> seedkit.fold_in_process((1, 2)).shape  # process 0 of 1 here
@@ -88,6 +111,16 @@ def fold_in_axis(seed: SeedLike, axis_name: Hashable) -> jax.Array:
     (``jax.lax.axis_index``): one seed per device inside ``jax.shard_map`` (or per element of a
     named ``jax.vmap``), from a seed passed in unsharded. Use it with ``stateless_*`` ops, which
     may run there (stateful ops and Generators may not).
+
+    Args:
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        axis_name: The name of a mapped axis in scope (``shard_map``, ``pmap`` or named ``vmap``).
+
+    Returns:
+        A new shape-``[2]`` int32 seed, different along the axis.
+
+    Raises:
+        NameError: An ``axis_name`` that is not bound where this is called (JAX's error).
 
     Example:
         >>> import jax, jax.numpy as jnp, seedkit

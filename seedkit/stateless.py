@@ -252,6 +252,23 @@ def stateless_parameterized_truncated_normal(
     against ``shape`` (``tf.random.stateless_parameterized_truncated_normal``). The dtype is that
     of ``means`` (float32 for Python numbers).
 
+    Args:
+        shape: The output shape, as for ``stateless_uniform``.
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        means: The means, a number or an array that broadcasts to ``shape`` (default 0).
+        stddevs: The standard deviations, likewise (default 1); positive.
+        minvals: The lower bounds, likewise (default -2); below ``maxvals`` everywhere.
+        maxvals: The upper bounds, likewise (default 2).
+        name: Accepted for TF compatibility and ignored.
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+
+    Returns:
+        An array of ``shape`` in ``means``'s float dtype, inside ``[minvals, maxvals]``.
+
+    Raises:
+        ValueError: A parameter that does not broadcast to ``shape``; ``minvals >= maxvals``
+            somewhere; a ``stddevs`` that is not positive; a bad seed, ``shape`` or ``alg``.
+
     Example:
         >>> import seedkit
         >>> x = seedkit.stateless_parameterized_truncated_normal(
@@ -286,8 +303,22 @@ def stateless_categorical(
     alg: AlgLike = "auto_select",
 ) -> jax.Array:
     """Class indices drawn from ``logits`` of shape ``[batch, classes]``; returns
-    ``[batch, num_samples]`` (``tf.random.stateless_categorical``). ``dtype`` defaults to int64
-    (int32 while ``jax_enable_x64`` is off).
+    ``[batch, num_samples]`` (``tf.random.stateless_categorical``).
+
+    Args:
+        logits: A 2-D float array ``[batch, classes]`` of unnormalized log-probabilities.
+        num_samples: How many draws per row: a non-negative Python or NumPy int.
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        dtype: int32 or int64 (the default; int32 while ``jax_enable_x64`` is off).
+        name: Accepted for TF compatibility and ignored.
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+
+    Returns:
+        An integer array ``[batch, num_samples]`` of class indices in ``[0, classes)``.
+
+    Raises:
+        TypeError: Integer ``logits``; a ``num_samples`` that is not an int; another ``dtype``.
+        ValueError: ``logits`` not 2-D or with no class; a negative ``num_samples``.
 
     Example:
         >>> import seedkit, jax.numpy as jnp
@@ -311,6 +342,22 @@ def stateless_gamma(
     ``shape`` ends with the broadcast shape of ``alpha`` and ``beta``. As in TF, the samples are
     differentiable in ``alpha`` and ``beta`` (implicit reparameterization).
 
+    Args:
+        shape: The output shape; it ends with the broadcast shape of ``alpha`` and ``beta``.
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        alpha: The shape (concentration) parameter, a non-negative number or array.
+        beta: The rate, a positive number or array (``None``, the default, means 1).
+        dtype: float16, bfloat16, float32 (the default) or float64 (with ``jax_enable_x64``).
+        name: Accepted for TF compatibility and ignored.
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+
+    Returns:
+        A positive array of ``shape`` and ``dtype``.
+
+    Raises:
+        ValueError: A ``shape`` that does not end with the parameters' shape; a negative
+            ``alpha`` or a non-positive ``beta``; a bad seed or ``alg``.
+
     Example:
         >>> import jax, seedkit
         >>> seedkit.stateless_gamma([10, 2], seed=(1, 2), alpha=[0.5, 1.5]).shape
@@ -331,6 +378,20 @@ def stateless_poisson(
     alg: AlgLike = "auto_select",
 ) -> jax.Array:
     """Poisson(``lam``) samples (``tf.random.stateless_poisson``); ``shape`` ends with ``lam``'s shape.
+
+    Args:
+        shape: The output shape; it ends with ``lam``'s shape.
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        lam: The rate, a non-negative number or array.
+        dtype: int32 (the default), int64 or a float dtype.
+        name: Accepted for TF compatibility and ignored.
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+
+    Returns:
+        An array of ``shape`` and ``dtype`` of non-negative counts.
+
+    Raises:
+        ValueError: A ``shape`` that does not end with ``lam``'s shape; a negative ``lam``.
 
     Example:
         >>> import seedkit
@@ -354,6 +415,21 @@ def stateless_binomial(
     broadcast to ``shape``. As TF: ``counts == 0`` gives 0, ``probs`` is clipped to ``[0, 1]``,
     and a NaN probability gives NaN (float outputs) or -1 (integer outputs).
 
+    Args:
+        shape: The output shape, as for ``stateless_uniform``.
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        counts: The number of trials, non-negative, a number or an array broadcasting to ``shape``.
+        probs: The success probability, likewise.
+        output_dtype: int32 (the default), int64 or a float dtype.
+        name: Accepted for TF compatibility and ignored.
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+
+    Returns:
+        An array of ``shape`` and ``output_dtype``, each value in ``[0, counts]``.
+
+    Raises:
+        ValueError: A ``counts`` or ``probs`` that does not broadcast to ``shape``; negative ``counts``.
+
     Example:
         >>> import seedkit
         >>> x = seedkit.stateless_binomial([5], seed=(1, 2), counts=10, probs=0.5)
@@ -370,6 +446,15 @@ def stateless_shuffle(
     """``value`` with its first axis randomly permuted (``tf.random.experimental.stateless_shuffle``);
     every permutation is equally likely.
 
+    Args:
+        value: An array or nested list; its first axis is shuffled (a scalar comes back as it is).
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+        name: Accepted for TF compatibility and ignored.
+
+    Returns:
+        An array of ``value``'s shape and dtype, its rows in a random order.
+
     Example:
         >>> import seedkit, jax.numpy as jnp
         >>> sorted(seedkit.stateless_shuffle(jnp.arange(5), seed=(1, 2)).tolist())
@@ -383,7 +468,21 @@ def index_shuffle(
 ) -> jax.Array:
     """The position of each ``index`` under a random permutation of ``[0, max_index]``, without
     materialising the permutation (``tf.random.experimental.index_shuffle``). Vectorised over
-    ``index``; ``max_index`` is a static int below ``2**32``.
+    ``index``.
+
+    Args:
+        index: A non-negative integer array (or scalar), each entry at most ``max_index``.
+        seed: A shape-``[2]`` seed or a typed threefry key, as for ``stateless_uniform``.
+        max_index: The largest index: a static int below ``2**32`` that fits ``index``'s dtype.
+        alg: The algorithm, as for ``stateless_uniform`` (``"philox"``: TF's numbers).
+
+    Returns:
+        An array of ``index``'s shape and dtype: the permuted positions.
+
+    Raises:
+        TypeError: A float ``index``; a ``max_index`` that is not a static int.
+        ValueError: A negative ``index`` or one above ``max_index``; a ``max_index`` from
+            ``2**32`` or beyond ``index``'s dtype.
 
     Example:
         >>> import seedkit, jax.numpy as jnp
@@ -520,6 +619,16 @@ def key(seed: IntSeedLike, alg: AlgLike = "threefry") -> jax.Array:
     ``vmap`` too), and ``Generator.from_key(key(x))`` is ``Generator.from_seed(x)``. A legacy raw
     key (``jax.random.PRNGKey(0)``, ``jax.random.key_data(k)``: ``uint32[2]``) is not a key here
     but an ordinary shape-``[2]`` seed, hashed like any other.
+
+    Args:
+        seed: A shape-``[2]`` seed, an integer (the pair ``(seed, 0)``) or a typed key.
+        alg: ``"threefry"`` (the default); other algorithms' keys are not ``jax.random`` keys.
+
+    Returns:
+        A typed threefry key (a scalar ``jax.Array`` of key dtype).
+
+    Raises:
+        NotImplementedError: An ``alg`` such as ``"philox"`` whose keys JAX does not have.
 
     Example:
         >>> import jax, seedkit

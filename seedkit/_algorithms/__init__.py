@@ -89,6 +89,13 @@ def set_default_algorithm(alg: str | Algorithm | int | RandomAlgorithm) -> None:
     numbers. Code already compiled by ``jax.jit`` keeps the algorithm it was traced with.
     Existing Generators keep theirs.
 
+    Args:
+        alg: ``"philox"``, ``"threefry"``, a ``seedkit.Algorithm`` or its int (not ``"auto_select"``).
+
+    Raises:
+        TypeError: An ``alg`` that is not a string, an ``Algorithm`` or an int.
+        ValueError: An unknown algorithm, or ``"auto_select"``.
+
     Example:
         >>> import seedkit
         >>> seedkit.set_default_algorithm("philox")
@@ -111,6 +118,9 @@ def set_default_algorithm(alg: str | Algorithm | int | RandomAlgorithm) -> None:
 def get_default_algorithm() -> Algorithm | RandomAlgorithm:
     """The algorithm ``"auto_select"`` resolves to now (``Algorithm.THREEFRY`` unless
     :func:`set_default_algorithm` changed it).
+
+    Returns:
+        A ``seedkit.Algorithm`` member (or a registered algorithm of another name).
 
     Example:
         >>> import seedkit
