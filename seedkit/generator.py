@@ -240,7 +240,7 @@ class Generator(_Draws):
 
         Args:
             key: A single typed threefry key (``threefry2x32``), concrete or traced.
-            alg: Threefry (``None``, the default, means the default algorithm, which must be it).
+            alg: ``"threefry"``, or ``None`` (the default algorithm, which must then be threefry).
 
         Returns:
             A new Generator, counter 0.

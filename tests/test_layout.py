@@ -14,8 +14,11 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "seedkit"
 # The family's modules stay small; the package as a whole has a looser bound.
-FAMILY_MAX_LINES = 500
-MAX_LINES = 600
+# Lines of code and comments (docstrings not counted, see _lines). They were 500 and 600 lines
+# with docstrings until the API docstrings grew (issue 17); without them the largest module had
+# 356 lines and the largest family module 274 on 2026-12-05.
+FAMILY_MAX_LINES = 350
+MAX_LINES = 420
 # Modules allowed over the bound (none since the Generator and function modules were split).
 KNOWN_OVERSIZE: set[str] = set()
 # What TF's sampler family may not import: the algorithm layer (it reads words only through
@@ -133,7 +136,18 @@ def test_low_level_modules_import_nothing_above_them():
 
 
 def _lines(name: str) -> int:
-    return len(MODULES[name].read_text().splitlines())
+    """Lines of code and comments: a module's length without its docstrings. The bound is on how
+    much a module does; the API docstrings (Args, Returns, Raises, examples: issue 17) are the
+    documentation site's text and would otherwise push the public modules over it."""
+    text = MODULES[name].read_text()
+    doc_lines: set[int] = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                if isinstance(body[0].value.value, str):
+                    doc_lines.update(range(body[0].lineno, body[0].end_lineno + 1))
+    return len(text.splitlines()) - len(doc_lines)
 
 
 def test_family_and_bits_modules_are_small():
