@@ -67,6 +67,7 @@ import numpy as np
 
 from seedkit import _entropy, _jax, _nnx_updates, _state
 from seedkit._algorithms import resolve_alg
+from seedkit._api import public_dir
 from seedkit._function_trace import _stripped, _Trace
 from seedkit._generator_kernels import _state_hook
 from seedkit.generator import Generator
@@ -465,6 +466,4 @@ def function(
 __all__ = ["Function", "function"]
 
 
-def __dir__() -> list[str]:
-    # dir() and tab completion show the public API, not the names this module imports.
-    return sorted(__all__)
+__dir__ = public_dir(__all__)

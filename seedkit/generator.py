@@ -50,6 +50,7 @@ from jax import lax
 
 from seedkit import _entropy, _jax
 from seedkit._algorithms import Algorithm, RandomAlgorithm, resolve_alg
+from seedkit._api import public_dir
 from seedkit._generator_args import (
     _describe,
     _is_int,
@@ -85,9 +86,7 @@ __all__ = [
 ]
 
 
-def __dir__() -> list[str]:
-    # dir() and tab completion show the public API, not the names this module imports.
-    return sorted(__all__)
+__dir__ = public_dir(__all__)
 
 
 # ------------------------------------------------------------------ the Generator

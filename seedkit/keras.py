@@ -69,6 +69,7 @@ from seedkit import _jax, _state
 from seedkit import _stateful_run as _run
 from seedkit import nn as _nn
 from seedkit._algorithms import bit_generator, resolve_alg
+from seedkit._api import public_dir
 from seedkit._typing import IntLike, ShapeLike
 from seedkit._words import add_words, times_const
 from seedkit.generator import Generator
@@ -76,9 +77,7 @@ from seedkit.generator import Generator
 __all__ = ["Dropout", "SeedState"]
 
 
-def __dir__() -> list[str]:
-    # dir() and tab completion show the public API, not the names this module imports.
-    return sorted(__all__)
+__dir__ = public_dir(__all__)
 
 
 if keras.backend.backend() != "jax":

@@ -34,6 +34,7 @@ from seedkit import _checks, _jax, _state
 from seedkit import _stateful_run as _eager
 from seedkit import random as _random
 from seedkit._algorithms import resolve_alg
+from seedkit._api import public_dir
 from seedkit._seeds import is_typed_key, seed_words
 from seedkit._typing import AlgLike, ArrayLike, IntLike, SeedLike, ShapeLike
 from seedkit.stateless import _sample, _sample_from_key, seed_key_words
@@ -239,6 +240,4 @@ def stateless_dropout(
 __all__ = ["dropout", "stateless_dropout"]
 
 
-def __dir__() -> list[str]:
-    # dir() and tab completion show the public API, not the names this module imports.
-    return sorted(__all__)
+__dir__ = public_dir(__all__)

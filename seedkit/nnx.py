@@ -74,6 +74,7 @@ try:
 except ImportError as e:  # the optional extra is missing: say which one
     raise ImportError('seedkit.nnx needs Flax: pip install "seedkit-jax[flax]"') from e
 
+from seedkit._api import public_dir
 from seedkit._checks import describe
 from seedkit.function import function as _seedkit_function
 from seedkit.generator import Generator
@@ -81,9 +82,7 @@ from seedkit.generator import Generator
 __all__ = ["Jit", "generator_from_stream", "jit", "rngs_from_generator", "stream_from_generator"]
 
 
-def __dir__() -> list[str]:
-    # dir() and tab completion show the public API, not the names this module imports.
-    return sorted(__all__)
+__dir__ = public_dir(__all__)
 
 
 # jax.jit options that name argument positions or pytree prefixes of the user's arguments; the

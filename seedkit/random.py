@@ -62,6 +62,7 @@ from seedkit import _checks, _jax, _state
 from seedkit import _stateful_run as _eager
 from seedkit import generator as _generator
 from seedkit._algorithms import resolve_alg
+from seedkit._api import public_dir
 from seedkit._entropy import share_entropy
 from seedkit._op_args import (
     categorical_args,
@@ -647,6 +648,4 @@ __all__ = [
 ]
 
 
-def __dir__() -> list[str]:
-    # dir() and tab completion show the public API, not the names this module imports.
-    return sorted(__all__)
+__dir__ = public_dir(__all__)

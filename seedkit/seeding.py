@@ -25,6 +25,7 @@ import jax
 import numpy as np
 
 from seedkit import _entropy, _state
+from seedkit._api import public_dir
 from seedkit._seeds import scalar_seed_int
 from seedkit._typing import IntLike, SeedLike
 from seedkit.random import set_seed
@@ -134,6 +135,4 @@ def fold_in_axis(seed: SeedLike, axis_name: Hashable) -> jax.Array:
 __all__ = ["fold_in_axis", "fold_in_process", "int_seed", "set_random_seed"]
 
 
-def __dir__() -> list[str]:
-    # dir() and tab completion show the public API, not the names this module imports.
-    return sorted(__all__)
+__dir__ = public_dir(__all__)

@@ -23,6 +23,7 @@ import numpy as np
 from seedkit import _checks, _distributions, _jax, _rejection
 from seedkit import _op_args as _args
 from seedkit._algorithms import bit_generator, resolve_alg
+from seedkit._api import public_dir
 from seedkit._reparameterize import reparameterized_gamma
 from seedkit._seeds import int_or_pair_words, is_typed_key, seed_words, typed_key_words
 from seedkit._typing import AlgLike, ArrayLike, DTypeLike, IntLike, IntSeedLike, SeedLike, ShapeLike
@@ -674,6 +675,4 @@ __all__ = [
 ]
 
 
-def __dir__() -> list[str]:
-    # dir() and tab completion show the public API, not the names this module imports.
-    return sorted(__all__)
+__dir__ = public_dir(__all__)

@@ -27,11 +27,10 @@ Example:
     of numbers.
 """
 
+from seedkit._api import public_dir
 from seedkit._typing import AlgLike, ArrayLike, DTypeLike, IntLike, IntSeedLike, SeedLike, ShapeLike
 
 __all__ = ["AlgLike", "ArrayLike", "DTypeLike", "IntLike", "IntSeedLike", "SeedLike", "ShapeLike"]
 
 
-def __dir__() -> list[str]:
-    # dir() and tab completion show the public API, not the names this module imports.
-    return sorted(__all__)
+__dir__ = public_dir(__all__)
