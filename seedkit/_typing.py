@@ -8,7 +8,7 @@ shape, a shape's signs and an integer's range are known only at run time).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import jax
 import jax.typing
@@ -44,5 +44,9 @@ AlgLike: TypeAlias = str | Algorithm | int | RandomAlgorithm | None
 #: A value seedkit turns into an array: ``jax.typing.ArrayLike`` (a JAX or NumPy array or a
 #: scalar) or, as TF and NumPy take them, a (nested) list or tuple of those.
 ArrayLike: TypeAlias = jax.typing.ArrayLike | Sequence[Any]
+
+#: ``seedkit.function``'s (and ``seedkit.nnx.jit``'s) ``vmap_randomness``: one draw per element
+#: of a ``jax.vmap``, or one for all.
+VmapRandomness: TypeAlias = Literal["different", "same"]
 
 __all__ = ["AlgLike", "ArrayLike", "DTypeLike", "IntLike", "IntSeedLike", "SeedLike", "ShapeLike"]

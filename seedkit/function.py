@@ -59,7 +59,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any, Literal, overload
+from typing import Any, overload
 
 import jax
 import jax.numpy as jnp
@@ -70,6 +70,7 @@ from seedkit._algorithms import resolve_alg
 from seedkit._api import public_dir
 from seedkit._function_trace import _stripped, _Trace
 from seedkit._generator_kernels import _state_hook
+from seedkit._typing import VmapRandomness
 from seedkit.generator import Generator
 
 _NO_COUNTS = np.zeros((0,), np.uint32)
@@ -121,7 +122,7 @@ def _static_key(n_closed: int) -> tuple:
 class Function:
     """A compiled function with TF's random semantics; see :func:`function`."""
 
-    def __init__(self, fun: Callable, vmap_randomness: str, jit_options: dict):
+    def __init__(self, fun: Callable, vmap_randomness: VmapRandomness, jit_options: dict):
         if vmap_randomness not in ("different", "same"):
             raise ValueError(f"`vmap_randomness` must be 'different' or 'same'; got {vmap_randomness!r}.")
         self._fun = fun
@@ -404,16 +405,16 @@ def _restore_generators(tree: tuple) -> tuple[tuple, list[Generator]]:
 
 @overload
 def function(
-    fun: Callable[..., Any], *, vmap_randomness: Literal["different", "same"] = ..., **jit_options: Any
+    fun: Callable[..., Any], *, vmap_randomness: VmapRandomness = ..., **jit_options: Any
 ) -> Function: ...
 @overload
 def function(
-    fun: None = None, *, vmap_randomness: Literal["different", "same"] = ..., **jit_options: Any
+    fun: None = None, *, vmap_randomness: VmapRandomness = ..., **jit_options: Any
 ) -> Callable[[Callable[..., Any]], Function]: ...
 def function(
     fun: Callable[..., Any] | None = None,
     *,
-    vmap_randomness: Literal["different", "same"] = "different",
+    vmap_randomness: VmapRandomness = "different",
     **jit_options: Any,
 ) -> Function | Callable[[Callable[..., Any]], Function]:
     """Compile ``fun`` with ``jax.jit`` and thread seedkit's random state through every call

@@ -64,7 +64,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any, Literal, overload
+from typing import Any, overload
 
 import jax
 import jax.numpy as jnp
@@ -76,6 +76,7 @@ except ImportError as e:  # the optional extra is missing: say which one
 
 from seedkit._api import public_dir
 from seedkit._checks import describe
+from seedkit._typing import VmapRandomness
 from seedkit.function import function as _seedkit_function
 from seedkit.generator import Generator
 
@@ -146,9 +147,7 @@ class Jit:
         jit_options: The ``jax.jit`` options, as for :func:`jit`.
     """
 
-    def __init__(
-        self, fun: Callable, vmap_randomness: Literal["different", "same"], jit_options: dict
-    ) -> None:
+    def __init__(self, fun: Callable, vmap_randomness: VmapRandomness, jit_options: dict) -> None:
         unsupported = sorted(set(jit_options) & set(_UNSUPPORTED))
         if unsupported:
             raise TypeError(
@@ -239,17 +238,15 @@ def _is_returned(x: Any) -> bool:
 
 
 @overload
-def jit(
-    fun: Callable[..., Any], *, vmap_randomness: Literal["different", "same"] = ..., **jit_options: Any
-) -> Jit: ...
+def jit(fun: Callable[..., Any], *, vmap_randomness: VmapRandomness = ..., **jit_options: Any) -> Jit: ...
 @overload
 def jit(
-    fun: None = None, *, vmap_randomness: Literal["different", "same"] = ..., **jit_options: Any
+    fun: None = None, *, vmap_randomness: VmapRandomness = ..., **jit_options: Any
 ) -> Callable[[Callable[..., Any]], Jit]: ...
 def jit(
     fun: Callable[..., Any] | None = None,
     *,
-    vmap_randomness: Literal["different", "same"] = "different",
+    vmap_randomness: VmapRandomness = "different",
     **jit_options: Any,
 ) -> Jit | Callable[[Callable[..., Any]], Jit]:
     """``seedkit.function`` that also threads Flax NNX graph nodes (Modules, Optimizers,
