@@ -14,25 +14,21 @@ from __future__ import annotations
 import os
 import pathlib
 
-if os.environ.get("SEEDKIT_TEST_COMPILATION_CACHE", "1") != "0":
-    os.environ.setdefault(
-        "JAX_COMPILATION_CACHE_DIR", str(pathlib.Path(__file__).resolve().parents[1] / ".cache" / "jax")
-    )
-    # Programs that compile in under 0.1 s cost more to look up and store than to compile.
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1")
-
 import jax
 import pytest
 
 import seedkit
 
-if "JAX_COMPILATION_CACHE_DIR" in os.environ:
-    # JAX reads these variables when it is first imported, which may have been before this file.
-    jax.config.update("jax_compilation_cache_dir", os.environ["JAX_COMPILATION_CACHE_DIR"])
-    jax.config.update(
-        "jax_persistent_cache_min_compile_time_secs",
-        float(os.environ.get("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1")),
+if os.environ.get("SEEDKIT_TEST_COMPILATION_CACHE", "1") != "0":
+    # Set in the environment for subprocesses, and in JAX's config for this process (JAX read the
+    # environment when it was imported).
+    cache_dir = os.environ.setdefault(
+        "JAX_COMPILATION_CACHE_DIR", str(pathlib.Path(__file__).resolve().parents[1] / ".cache" / "jax")
     )
+    # Programs that compile in under 0.1 s cost more to look up and store than to compile.
+    min_seconds = os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1")
+    jax.config.update("jax_compilation_cache_dir", cache_dir)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", float(min_seconds))
 
 
 @pytest.fixture
