@@ -15,6 +15,7 @@ from jax import lax
 from jax.scipy import special
 
 from seedkit import _bits
+from seedkit._float64 import fma_f32
 
 _SQRT2 = math.sqrt(2.0)
 # erf(±2/sqrt(2)): the standard normal's mass inside ±2 maps to (-_ERF2, _ERF2) under erfinv.
@@ -104,7 +105,11 @@ def uniform_float(gen, key, shape, dtype, minval, maxval) -> jax.Array:
     hi = jnp.asarray(maxval, dtype)
     if jnp.dtype(dtype) in (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16)):
         x = _affine_half(u, dtype, lo, hi)
-    else:
+    elif jnp.dtype(dtype) == jnp.float32:
+        # one rounding, as XLA's CPU gave these numbers by fusing the multiply-add (issue 14),
+        # now the same on every backend whether it fuses or not
+        x = fma_f32(u, hi - lo, lo)
+    else:  # float64: a backend may or may not fuse this (a known platform hazard)
         x = u * (hi - lo) + lo
     # Rounding can land exactly on maxval; keep the promise of a half-open interval.
     below = _just_below(hi, lo)

@@ -1,15 +1,14 @@
-"""glibc's ``sincosf`` on Box–Muller's angles, reproduced in double-float arithmetic.
+"""glibc's ``sincosf`` on Box–Muller's angles, reproduced in float64.
 
 TF's float Box–Muller takes ``sinf(v1)`` and ``cosf(v1)`` from glibc (sysdeps/ieee754/flt-32/
 s_sincosf.c and s_sincosf.h, glibc >= 2.28, by Szabolcs Nagy), which reduces ``v1`` by
 multiples of pi/2 and evaluates two polynomials in double, rounding each result to float once.
-XLA's CPU backend calls the same libm function, one element and one function at a time (18 ns a
-pair here); other backends bring their own ``sin``/``cos`` (CUDA's libdevice) and give other
-last bits. The same steps are run here in double-float arithmetic (pairs of float32, about 48
-bits) from exactly rounded ``+ - *`` only, vectorised: the float results equal glibc's except
-where glibc's double lies within 2**-45 of a rounding midpoint, and those inputs are listed
-(:data:`_NEAR_MIDPOINT`) with glibc's results. Only angles ``0 <= v1 < 2 pi`` are handled
-(Box–Muller's); tests/test_philox.py checks all 2**23 of them.
+XLA's backends bring their own ``sin``/``cos`` (libm's scalar calls on the CPU, 18 ns a pair
+here, CUDA's libdevice on NVIDIA GPUs, with other last bits). The same double steps are run here,
+vectorised: the float results equal glibc's except where glibc's double lies within 2**-45 of a
+rounding midpoint, and those inputs are listed (:data:`_NEAR_MIDPOINT`) with glibc's results.
+Only angles ``0 <= v1 < 2 pi`` are handled (Box–Muller's); tests/test_philox.py checks all 2**23
+of them.
 
 Example:
     >>> import numpy as np
@@ -22,34 +21,29 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax import lax
 
-from seedkit._tf._logf import _df_add, _df_mul, _f32_parts
+from seedkit._float64 import float64, table_lookup
+
+H = float.fromhex
 
 # glibc's constants (s_sincosf.h, __sincosf_table[0]): pi/2 and 2/pi * 2**24, in double.
-_PIO2 = float.fromhex("0x1.921FB54442D18p0")
-_INVPIO2_2P24 = float.fromhex("0x1.45F306DC9C883p+23")  # n = (int(x * this) + 2**23) >> 24
+_PIO2 = H("0x1.921FB54442D18p0")
+_INVPIO2_2P24 = H("0x1.45F306DC9C883p+23")  # n = (int(x * this) + 2**23) >> 24
 # The cosine polynomial (c0..c4) and the sine polynomial (s1..s3) of s_sincosf.h.
-_C = [
-    1.0,
-    float.fromhex("-0x1.ffffffd0c621cp-2"),
-    float.fromhex("0x1.55553e1068f19p-5"),
-    float.fromhex("-0x1.6c087e89a359dp-10"),
-    float.fromhex("0x1.99343027bf8c3p-16"),
-]
-_S = [
-    float.fromhex("-0x1.555545995a603p-3"),
-    float.fromhex("0x1.1107605230bc4p-7"),
-    float.fromhex("-0x1.994eb3774cf24p-13"),
-]
-# n * pi/2 as glibc's double product rounds it (3 * pi/2 is inexact), n = 1..4, in float32 parts.
-_N_PIO2 = [_f32_parts(n * _PIO2) for n in range(5)]
+_C = [1.0, H("-0x1.ffffffd0c621cp-2"), H("0x1.55553e1068f19p-5"), H("-0x1.6c087e89a359dp-10")]
+_C.append(H("0x1.99343027bf8c3p-16"))
+_S = [H("-0x1.555545995a603p-3"), H("0x1.1107605230bc4p-7"), H("-0x1.994eb3774cf24p-13")]
+# n * pi/2 as glibc's double product rounds it (3 * pi/2 is inexact), for n = 0..4 (padded to a
+# power of two for the lookup). A table, not a product, so that no backend can fuse it into the
+# subtraction ``x - n * pi/2``: that subtraction cancels, and a fused product would keep bits
+# glibc rounds away.
+_N_PIO2 = [n * _PIO2 for n in range(5)] + [4 * _PIO2] * 3
 
 # The angles (float32 bits) whose glibc double sine or cosine lies within 2**-45 (relative) of a
-# float32 rounding midpoint, with glibc's results (sin bits, cos bits). The double-float
+# float32 rounding midpoint, with glibc's results (sin bits, cos bits). The float64
 # evaluation gets every angle right on the CPU without them; they are the margin for a backend
-# that contracts the double-float's low-order products differently (a change below 2**-47).
+# that contracts its multiply-adds (a change below 2**-50).
 # Derived from the float64 rendering of glibc's algorithm in tests/test_philox.py over all
 # 2**23 angles; tests/test_platform_hazards.py re-derives this table.
 _NEAR_MIDPOINT: tuple[tuple[int, int, int], ...] = (
@@ -70,62 +64,28 @@ _NEAR_MIDPOINT: tuple[tuple[int, int, int], ...] = (
 )
 
 
-def _opaque(c: float, zero: jax.Array) -> jax.Array:
-    """The float32 ``c`` as a value XLA cannot fold: ``zero`` is 0 at run time, which XLA cannot
-    prove. XLA's algebraic simplifier rewrites ``(b + C) - C`` to ``b`` for a constant ``C``,
-    which turns TwoSum's error term into 0 (seen: every cosine's low part lost under ``jit``)."""
-    bits = int(np.float32(c).view(np.uint32))
-    return lax.bitcast_convert_type(jnp.uint32(bits) | zero, jnp.float32)
-
-
-def _df_const(c: float, zero: jax.Array) -> tuple[jax.Array, jax.Array]:
-    hi, lo, _ = _f32_parts(c)
-    return _opaque(hi, zero), _opaque(lo, zero)
-
-
 def glibc_sincosf(y: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """glibc's ``(sinf(y), cosf(y))`` for float32 ``0 <= y < 2 pi``, step for step."""
+    """glibc's ``(sinf(y), cosf(y))`` for float32 ``0 <= y < 2 pi``, step for step in float64."""
     y = jnp.asarray(y, jnp.float32)
     bits = lax.bitcast_convert_type(y, jnp.uint32)
     top = (bits >> 20) & jnp.uint32(0x7FF)
     small = top < jnp.uint32(0x3F4)  # |y| < pi/4 (glibc's abstop12(pi/4)): no reduction
     tiny = top < jnp.uint32(0x398)  # |y| < 2**-12: sin y = y, cos y = 1
-    zero = bits >> 31  # 0 for y >= 0; see _opaque
-
-    def scale(x, c):
-        return _df_mul(x, _df_const(c, zero))
-
-    # n = (int(y * 2/pi * 2**24) + 2**23) >> 24: the nearest multiple of pi/2, from the double
-    # product; n >= k exactly when y * 2/pi >= k - 1/2.
-    t_hi, t_lo = scale((y, _opaque(0.0, zero)), _INVPIO2_2P24 * 2.0**-24)
-    n = jnp.zeros(y.shape, jnp.int32)
-    for k in range(1, 5):
-        d_hi, d_lo = _df_add((t_hi, t_lo), (_opaque(0.5 - k, zero), _opaque(0.0, zero)))
-        n = n + ((d_hi > 0) | ((d_hi == 0) & (d_lo >= 0))).astype(jnp.int32)
-    n = jnp.where(small, 0, n)
-    # x - n * pi/2 (glibc: in double, n * pi/2 rounded first)
-    npio2 = [jnp.float32(0.0)] * 3
-    for k in range(1, 5):
-        npio2 = [jnp.where(n == k, jnp.float32(p), q) for p, q in zip(_N_PIO2[k], npio2, strict=True)]
-    xr = _df_add(_df_add((y, _opaque(0.0, zero)), (-npio2[0], -npio2[1])), (-npio2[2], _opaque(0.0, zero)))
-    sign_s = jnp.where((n == 1) | (n == 2), jnp.float32(-1.0), jnp.float32(1.0))  # glibc's table
-    sign_c = jnp.where((n & 2) == 2, jnp.float32(-1.0), jnp.float32(1.0))
-    xs = (xr[0] * sign_s, xr[1] * sign_s)
-    x2 = _df_mul(xr, xr)
-    x3 = _df_mul(x2, xs)
-    x4 = _df_mul(x2, x2)
-    # sin: (xs + x3 s1) + (x3 x2)(s2 + x2 s3)
-    sin_p = _df_add(
-        _df_add(xs, scale(x3, _S[0])),
-        _df_mul(_df_mul(x3, x2), _df_add(_df_const(_S[1], zero), scale(x2, _S[2]))),
-    )
-    # cos: (c0 + x2 c1) + x4 c2 + (x4 x2)(c3 + x2 c4), all times glibc's sign
-    cos_p = _df_add(
-        _df_add(_df_add(_df_const(_C[0], zero), scale(x2, _C[1])), scale(x4, _C[2])),
-        _df_mul(_df_mul(x4, x2), _df_add(_df_const(_C[3], zero), scale(x2, _C[4]))),
-    )
-    sin_f = sin_p[0] + sin_p[1]
-    cos_f = (cos_p[0] + cos_p[1]) * sign_c
+    with float64():
+        f64 = jnp.float64
+        x = y.astype(f64)
+        # n: the nearest multiple of pi/2, from glibc's double product and integer rounding
+        n = ((x * _INVPIO2_2P24).astype(jnp.int32) + 0x800000) >> 24
+        n = jnp.where(small, 0, n)
+        xr = x - table_lookup(_N_PIO2, n, f64)
+        xs = xr * jnp.where((n == 1) | (n == 2), -1.0, 1.0)  # glibc's sign table
+        x2 = xr * xr
+        x3, x4 = x2 * xs, x2 * x2
+        sin_p = (xs + x3 * _S[0]) + (x3 * x2) * (_S[1] + x2 * _S[2])
+        cos_p = ((_C[0] + x2 * _C[1]) + x4 * _C[2]) + (x4 * x2) * (_C[3] + x2 * _C[4])
+        sin_f = sin_p.astype(jnp.float32)
+        # glibc negates the cosine polynomial's coefficients for n = 2, 3: the same double
+        cos_f = (cos_p * jnp.where((n & 2) == 2, -1.0, 1.0)).astype(jnp.float32)
     odd = (n & 1) == 1
     s = jnp.where(tiny, y, jnp.where(odd, cos_f, sin_f))
     c = jnp.where(tiny, jnp.float32(1.0), jnp.where(odd, sin_f, cos_f))
