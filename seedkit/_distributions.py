@@ -95,6 +95,13 @@ def _affine_half(u: jax.Array, dtype, lo: jax.Array, hi: jax.Array) -> jax.Array
     span = jnp.where(
         jnp.abs(d) < jnp.float32(2.0**-14), tiny, lax.reduce_precision(d, exponent_bits=5, mantissa_bits=10)
     )
+    # a span beyond float16's range (hi - lo > 65504, say -60000 to 60000) is rounded to
+    # float16's 11 bits all the same, by integer arithmetic (a second reduce_precision made
+    # XLA's CPU loop 5x slower); before, it became inf and every value came out just below
+    # maxval. The product with u (11 bits) stays exact in float32.
+    bits = lax.bitcast_convert_type(d, jnp.uint32)
+    bits = (bits + jnp.uint32(0xFFF) + ((bits >> 13) & jnp.uint32(1))) & jnp.uint32(0xFFFFE000)  # to even
+    span = jnp.where(jnp.isinf(span), lax.bitcast_convert_type(bits, jnp.float32), span)
     return _to_float16_once(u32 * span, lo32)
 
 

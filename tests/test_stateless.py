@@ -136,6 +136,22 @@ def test_uniform_float_range(dtype):
     assert y.max() < 1.0 + 2**-6
 
 
+@pytest.mark.parametrize(("lo", "hi"), [(-60000.0, 60000.0), (-65504.0, 65504.0), (-16.0, 65504.0)])
+def test_float16_uniform_with_a_span_beyond_float16(lo, hi):
+    """hi - lo overflows float16 (the largest is 65504): the span is rounded to float16's 11
+    significant bits all the same (for these bounds: 120000 and 131008 exactly; 65520, halfway between
+    float16's largest value and 2**16, to 2**16, ties to even), then
+    each value is ``u * span + lo`` rounded once to float16, u the [0, 1) draw of the same seed
+    (every value used to come out just below maxval)."""
+    span = {(-60000.0, 60000.0): 120000.0, (-65504.0, 65504.0): 131008.0, (-16.0, 65504.0): 65536.0}[(lo, hi)]
+    u = _np(seedkit.stateless_uniform([20_000], SEED, dtype="float16")).astype(np.float64)
+    x = _np(seedkit.stateless_uniform([20_000], SEED, minval=lo, maxval=hi, dtype="float16"))
+    below = np.nextafter(np.float16(hi), np.float16(-np.inf))
+    want = (u * span + lo).astype(np.float16)  # exact in float64, then rounded once
+    np.testing.assert_array_equal(x, np.minimum(want, below))
+    assert x.min() < lo + (hi - lo) / 4 and x.max() > hi - (hi - lo) / 4 and np.unique(x).size > 1000
+
+
 @pytest.mark.parametrize(
     ("lo", "hi", "dtype"),
     [
