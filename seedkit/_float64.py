@@ -11,7 +11,10 @@ whether a backend contracts it.
 ``jax.enable_x64`` (public, a context manager; checked on JAX 0.10.0 and 0.10.2) is entered only
 while such a region is traced: its float64 values are converted back before it ends, so the
 caller's program keeps the dtypes ``jax_enable_x64`` promised it. JAX's own tests trace
-``jax.enable_x64`` regions inside ``jit`` (tests/x64_context_test.py).
+``jax.enable_x64`` regions inside ``jit`` (tests/x64_context_test.py); JAX has had bugs there
+(jax-ml/jax#5982: constants canonicalised to 32 bits when lowered outside the region), which
+would show as wrong bits, so tests/test_philox.py checks every one of the 2**23 inputs of each
+function here, compiled, on every JAX version CI runs.
 
 Example:
     >>> import jax.numpy as jnp
