@@ -377,3 +377,28 @@ def test_fma_f32_rounds_the_exact_value_once():
     assert np.float32(np.float64(a[0]) * np.float64(b[0]) + np.float64(c[0])) != got[0]  # the double rounding
     bad = np.nonzero(got.view(np.uint32) != want.view(np.uint32))[0]
     assert bad.size == 0, (a[bad[:3]], b[bad[:3]], c[bad[:3]])
+
+
+def test_float64_regions_leave_no_float64_behind():
+    """The samplers that compute in float64 (seedkit._float64) with jax_enable_x64 off: their
+    results are float32, the x64 setting is off again after them, eagerly, compiled and under
+    jax.disable_jit (the same values each way), and no float64 reaches the program's outputs."""
+    cases = {
+        "philox normal": lambda s: seedkit.stateless_normal([7], s, alg="philox"),
+        "philox truncated normal": lambda s: seedkit.stateless_truncated_normal([7], s, alg="philox"),
+        "threefry uniform with bounds": lambda s: seedkit.stateless_uniform([7], s, -2.0, 5.0),
+    }
+    assert not jax.config.jax_enable_x64  # type: ignore[attr-defined]
+    seed = np.array([1, 2], np.int32)
+    for name, fn in cases.items():
+        eager = np.asarray(fn(seed))
+        compiled = np.asarray(jax.jit(fn)(seed))
+        with jax.disable_jit():
+            interpreted = np.asarray(fn(seed))
+        assert eager.dtype == compiled.dtype == interpreted.dtype == np.float32, name
+        np.testing.assert_array_equal(eager, compiled, err_msg=name)
+        np.testing.assert_array_equal(eager, interpreted, err_msg=name)
+        assert not jax.config.jax_enable_x64 and jnp.asarray(1.0).dtype == jnp.float32, name  # type: ignore[attr-defined]
+        lowered = jax.jit(fn).lower(seed).as_text()
+        assert "xf64>" in lowered, name  # the float64 steps are there ...
+        assert re.search(r"func\.func public @main\([^)]*\) -> \(tensor<7xf32>", lowered), name  # ... inside
