@@ -13,8 +13,9 @@ while such a region is traced: its float64 values are converted back before it e
 caller's program keeps the dtypes ``jax_enable_x64`` promised it. JAX's own tests trace
 ``jax.enable_x64`` regions inside ``jit`` (tests/x64_context_test.py); JAX has had bugs there
 (jax-ml/jax#5982: constants canonicalised to 32 bits when lowered outside the region), which
-would show as wrong bits, so tests/test_philox.py checks every one of the 2**23 inputs of each
-function here, compiled, on every JAX version CI runs.
+would show as wrong bits: tests/test_philox.py checks the glibc functions on every one of their
+2**23 inputs and tests/test_platform_hazards.py checks :func:`fma_f32` against rational
+arithmetic, compiled, on every JAX version CI runs.
 
 Example:
     >>> import jax.numpy as jnp
