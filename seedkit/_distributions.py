@@ -291,7 +291,13 @@ def categorical(gen, key, num_samples, dtype, logits) -> jax.Array:
     batch, classes = logits.shape
     u = _open_unit(gen, key, (batch, num_samples, classes), cdt)
     gumbel = -jnp.log(-jnp.log(u))
-    scores = logits.astype(cdt)[:, None, :] + gumbel
+    x = logits.astype(cdt)
+    # +inf logits: the softmax limit draws only those classes, each equally likely; left as they
+    # are, inf + noise ties and argmax would always take the first of them. (TF never draws a
+    # +inf class, an artifact of inf - inf = NaN in its kernel; alg="philox" keeps TF's.)
+    posinf = x == jnp.inf
+    x = jnp.where(jnp.any(posinf, axis=-1, keepdims=True), jnp.where(posinf, 0.0, -jnp.inf), x)
+    scores = x[:, None, :] + gumbel
     # A NaN logit is a class TF never draws (its kernel's comparisons are false for NaN), while
     # argmax would pick NaN scores first.
     scores = jnp.where(jnp.isnan(scores), -jnp.inf, scores)

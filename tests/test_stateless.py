@@ -324,6 +324,18 @@ def test_categorical_extremes():
     assert not np.any(y == 1)
 
 
+def test_categorical_infinite_logits_share_the_draws():
+    """Threefry: a row with +inf logits draws only those classes, each equally likely (the limit
+    of the softmax); a single one is always drawn. Two +inf classes over 20,000 draws: each
+    count is Binomial(20000, 1/2), standard deviation 70.7; the bound of 5 of them fails by
+    chance with probability about 6e-7 (fixed seed)."""
+    inf = jnp.inf
+    x = np.asarray(seedkit.stateless_categorical(jnp.array([[inf, 0.0, inf], [0.0, inf, 3.0]]), 20_000, SEED))
+    counts = np.bincount(x[0], minlength=3)
+    assert counts[1] == 0 and abs(counts[0] - 10_000) < 5 * 70.7
+    assert np.all(x[1] == 1)
+
+
 def test_shuffle_is_uniform_over_permutations():
     # all 24 permutations of 4 items over 24_000 seeds: chi-square, 23 degrees of freedom
     seeds = jnp.stack([jnp.arange(24_000, dtype=jnp.int32), jnp.full(24_000, 3, jnp.int32)], axis=1)
