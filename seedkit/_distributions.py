@@ -257,6 +257,15 @@ def _newton_tail(u, lo, hi):
     return _log_ndtri_tail(target, start)
 
 
+def _standardized(bound: jax.Array, m: jax.Array, s: jax.Array) -> jax.Array:
+    """``(bound - m) / s``, with no derivative where ``bound`` is infinite: an infinite bound
+    does not move with the mean or the stddev, while the quotient's derivative (``-inf / s``)
+    times the zero the sampler gives it would be NaN."""
+    finite = jnp.isfinite(bound)
+    moving = (jnp.where(finite, bound, jnp.zeros_like(bound)) - m) / s
+    return jnp.where(finite, moving, lax.stop_gradient((bound - m) / s))
+
+
 def parameterized_truncated_normal(gen, key, shape, dtype, means, stddevs, minvals, maxvals):
     """Normal(means, stddevs) restricted to ``[minvals, maxvals]`` by inverting the CDF on the
     interval's CDF range. An interval in the upper tail is mirrored to the lower tail, where the
@@ -269,7 +278,7 @@ def parameterized_truncated_normal(gen, key, shape, dtype, means, stddevs, minva
         jnp.broadcast_to(jnp.asarray(v).astype(dtype).astype(cdt), shape)
         for v in (means, stddevs, minvals, maxvals)
     )
-    lo, hi = (a - m) / s, (b - m) / s
+    lo, hi = _standardized(a, m, s), _standardized(b, m, s)
     flip = lo > 0
     lo_, hi_ = jnp.where(flip, -hi, lo), jnp.where(flip, -lo, hi)
     u = _open_unit(gen, key, shape, cdt)

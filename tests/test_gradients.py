@@ -206,3 +206,22 @@ def test_parameterized_truncated_normal_moves_with_its_parameters(alg):
     np.testing.assert_allclose(shift, 1.0, rtol=1e-5)
     np.testing.assert_allclose(scale, x, rtol=1e-4, atol=1e-6)
     assert np.all(np.asarray(jnp.diag(d[0])) < 1)  # the bounds hold the samples back
+
+
+@pytest.mark.parametrize("alg", ALGS)
+@pytest.mark.parametrize(("lo", "hi"), [(-jnp.inf, 2.0), (-1.0, jnp.inf), (-jnp.inf, jnp.inf)])
+def test_parameterized_truncated_normal_gradients_with_infinite_bounds(alg, lo, hi):
+    """An infinite bound does not move with the mean or the stddev: the gradients are finite
+    (the stddev's used to be NaN) and equal those with the bound at +-50, about 25 standard
+    deviations out (the probability beyond is below 1e-130), where the samples are the same."""
+
+    def total(m, s, a, b):
+        return seedkit.stateless_parameterized_truncated_normal([6], SEED, m, s, a, b, alg=alg).sum()
+
+    far = (-50.0 if lo == -jnp.inf else lo, 50.0 if hi == jnp.inf else hi)
+    got = jax.grad(total, argnums=(0, 1, 2, 3))(0.5, 2.0, lo, hi)
+    want = jax.grad(total, argnums=(0, 1, 2, 3))(0.5, 2.0, *far)
+    assert float(total(0.5, 2.0, lo, hi)) == float(total(0.5, 2.0, *far))
+    for g, w, bound in zip(got, want, (None, None, lo, hi), strict=True):
+        assert np.isfinite(float(g))
+        assert float(g) == (0.0 if bound in (-jnp.inf, jnp.inf) else float(w))
