@@ -6,7 +6,8 @@ almost nothing: tests/test_tf_binomial.py and test_tf_poisson.py took 20-24 s in
 on a loaded 2-core machine. The cache is keyed by the program, the compile options, XLA's flags
 and the JAX version, so a changed program is compiled afresh. Subprocesses (notebook kernels,
 multi-process tests) inherit it through the environment. ``SEEDKIT_TEST_COMPILATION_CACHE=0``
-turns it off; a ``JAX_COMPILATION_CACHE_DIR`` already set is kept.
+turns it off; a ``JAX_COMPILATION_CACHE_DIR`` already set is kept. Each run first trims the cache
+to 1 GiB, least recently used entries first.
 """
 
 from __future__ import annotations
@@ -29,6 +30,24 @@ if os.environ.get("SEEDKIT_TEST_COMPILATION_CACHE", "1") != "0":
     min_seconds = os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1")
     jax.config.update("jax_compilation_cache_dir", cache_dir)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", float(min_seconds))
+
+
+def _prune_cache(directory: str, max_bytes: int = 1 << 30) -> None:
+    """Delete the entries read longest ago (by access time) until the cache holds at most
+    ``max_bytes`` (1 GiB; one suite's programs take about 100 MB, so this only bounds what JAX
+    upgrades and changed programs leave behind). JAX's own bound (``jax_compilation_cache_max_size``) needs
+    the ``filelock`` package, which nothing else here needs."""
+    files = [p for p in pathlib.Path(directory).glob("**/*") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
+    for path in sorted(files, key=lambda p: p.stat().st_atime):
+        if total <= max_bytes:
+            break
+        total -= path.stat().st_size
+        path.unlink(missing_ok=True)
+
+
+if os.environ.get("SEEDKIT_TEST_COMPILATION_CACHE", "1") != "0" and pathlib.Path(cache_dir).is_dir():
+    _prune_cache(cache_dir)
 
 
 @pytest.fixture

@@ -86,3 +86,21 @@ def test_help_opens_with_a_map_of_the_api():
     doc = seedkit.__doc__
     missing = [name for name in seedkit.__all__ if f"``{name}``" not in doc]
     assert not missing, f"seedkit's docstring (help(seedkit)) does not map {missing}"
+
+
+def test_the_test_compilation_cache_is_trimmed_read_longest_ago_first(tmp_path):
+    """tests/conftest.py bounds JAX's persistent cache: over the limit, the entries read longest
+    ago go first, until the rest fits."""
+    import os
+
+    from tests.conftest import _prune_cache
+
+    for i in range(5):
+        entry = tmp_path / "sub" / f"entry{i}"
+        entry.parent.mkdir(exist_ok=True)
+        entry.write_bytes(b"x" * 1000)
+        os.utime(entry, (1_000_000 + i, 1_000_000 + i))
+    _prune_cache(str(tmp_path), max_bytes=2500)
+    assert sorted(p.name for p in tmp_path.glob("**/*") if p.is_file()) == ["entry3", "entry4"]
+    _prune_cache(str(tmp_path), max_bytes=2500)  # within the bound: nothing more goes
+    assert len([p for p in tmp_path.glob("**/*") if p.is_file()]) == 2
