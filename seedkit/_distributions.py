@@ -15,7 +15,7 @@ from jax import lax
 from jax.scipy import special
 
 from seedkit import _bits
-from seedkit._float64 import fma_f32
+from seedkit._float64 import fma_f32, sum_to_odd
 
 _SQRT2 = math.sqrt(2.0)
 # erf(±2/sqrt(2)): the standard normal's mass inside ±2 maps to (-_ERF2, _ERF2) under erfinv.
@@ -52,19 +52,9 @@ def _round_to(x: jax.Array, dtype) -> jax.Array:
 @jax.custom_jvp
 def _to_float16_once(a: jax.Array, b: jax.Array) -> jax.Array:
     """``a + b`` (float32) rounded to float16 once, from the exact sum: the float32 sum rounded
-    to odd (its last bit set when it is inexact), then to float16. Rounding to odd in a format
-    of at least two more bits, then to nearest, rounds the exact value to nearest (Boldo and
-    Melquiond, "Emulation of FMA and correctly rounded sums: proved algorithms using rounding to
-    odd", IEEE Trans. Computers 57(4), 2008, Theorem 3.4); float32 has 13 more than float16."""
-    s = a + b
-    bb = s - a
-    err = (a - (s - bb)) + (b - bb)  # Knuth's TwoSum: s + err == a + b exactly
-    bits = lax.bitcast_convert_type(s, jnp.uint32)
-    inexact_even = (jnp.abs(err) > 0) & ((bits & jnp.uint32(1)) == 0)  # NaN err (s infinite): no
-    # step one float32 towards the exact sum: away from zero when err has s's sign
-    step = jnp.where((err > 0) == (s > 0), jnp.uint32(1), jnp.uint32(0xFFFFFFFF))
-    odd = jnp.where(inexact_even, bits + step, bits)
-    return lax.bitcast_convert_type(odd, jnp.float32).astype(jnp.float16)
+    to odd (:func:`~seedkit._float64.sum_to_odd`; float32 has 13 more bits than float16), then
+    to float16."""
+    return sum_to_odd(a, b).astype(jnp.float16)
 
 
 # The derivative of a + b (bitcasts have none): the uniform is differentiable in its bounds.

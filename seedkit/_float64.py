@@ -31,6 +31,7 @@ from contextlib import AbstractContextManager
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 from jax.typing import ArrayLike, DTypeLike
 
@@ -52,30 +53,35 @@ def table_lookup(values: Sequence[float], i: jax.Array, dtype: DTypeLike) -> jax
     return level[0]
 
 
+def sum_to_odd(a: jax.Array, b: jax.Array) -> jax.Array:
+    """``a + b`` (float32 or float64, both of one dtype) rounded to odd: the nearest sum, its last
+    bit set by one step towards the exact sum when that sum is inexact. Rounding to odd in a
+    format at least two bits wider than the target, then to nearest, rounds the exact value to
+    nearest (Boldo and Melquiond, "Emulation of FMA and correctly rounded sums: proved
+    algorithms using rounding to odd", IEEE Trans. Computers 57(4), 2008, Theorem 3.4)."""
+    udt = jnp.uint64 if a.dtype == jnp.float64 else jnp.uint32
+    s = a + b
+    bb = s - a
+    err = (a - (s - bb)) + (b - bb)  # Knuth's TwoSum: s + err == a + b exactly
+    bits = lax.bitcast_convert_type(s, udt)
+    inexact_even = (jnp.abs(err) > 0) & ((bits & udt(1)) == 0)  # NaN err (s infinite): no
+    # one step towards the exact sum: away from zero when err has s's sign
+    step = jnp.where((err > 0) == (s > 0), udt(1), udt(np.iinfo(udt).max))
+    return lax.bitcast_convert_type(jnp.where(inexact_even, bits + step, bits), a.dtype)
+
+
 @jax.custom_jvp
 def fma_f32(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> jax.Array:
     """float32 ``a * b + c`` rounded once, as a fused multiply-add rounds it, on every backend.
 
     The product of two float32 values is exact in float64 (24 + 24 bits), so a backend that
-    fuses it into the sum changes nothing. The sum is rounded to odd in float64 (its last bit
-    set when it is inexact, from TwoSum's error term), then to float32: rounding to odd in a
-    format at least two bits wider, then to nearest, rounds the exact value to nearest (Boldo
-    and Melquiond, "Emulation of FMA and correctly rounded sums: proved algorithms using
-    rounding to odd", IEEE Trans. Computers 57(4), 2008, Theorem 3.4).
+    fuses it into the sum changes nothing. The sum is rounded to odd in float64
+    (:func:`sum_to_odd`), then to float32, which rounds the exact value to nearest.
     """
     with float64():
         f64 = jnp.float64
         p = jnp.asarray(a, jnp.float32).astype(f64) * jnp.asarray(b, jnp.float32).astype(f64)
-        c64 = jnp.asarray(c, jnp.float32).astype(f64)
-        s = p + c64
-        bb = s - p
-        err = (p - (s - bb)) + (c64 - bb)  # Knuth's TwoSum: s + err == p + c exactly
-        bits = lax.bitcast_convert_type(s, jnp.uint64)
-        inexact_even = (jnp.abs(err) > 0) & ((bits & jnp.uint64(1)) == 0)  # NaN err (s infinite): no
-        # one step towards the exact sum: away from zero when err has s's sign
-        step = jnp.where((err > 0) == (s > 0), jnp.uint64(1), jnp.uint64(2**64 - 1))
-        odd = lax.bitcast_convert_type(jnp.where(inexact_even, bits + step, bits), f64)
-        return odd.astype(jnp.float32)
+        return sum_to_odd(p, jnp.asarray(c, jnp.float32).astype(f64)).astype(jnp.float32)
 
 
 @fma_f32.defjvp
